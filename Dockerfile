@@ -1,0 +1,15 @@
+# Dockhand agent as a container with the host's Docker socket, the way the real agent runs:
+#   docker build -t dockhand .
+#   docker run -d --name dockhand --restart on-failure --net host \
+#     -v /var/run/docker.sock:/var/run/docker.sock -v /var/lib/ecs/data:/var/lib/ecs/data \
+#     --env-file /etc/ecs/ecs.config dockhand
+# (--net host keeps the agent's loopback-only listeners on the host's loopback.)
+FROM node:24-bookworm-slim
+WORKDIR /opt/dockhand
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY bin ./bin
+COPY src ./src
+ENV ECS_DATADIR=/var/lib/ecs/data
+ENTRYPOINT ["node", "/opt/dockhand/src/cli.ts"]
+CMD ["agent"]

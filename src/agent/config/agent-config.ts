@@ -1,0 +1,161 @@
+// The agent's configuration: the real agent's names and defaults, read from the environment and
+// from /etc/ecs/ecs.config (environment wins, as with ecs-init's env-file plus `docker run -e`).
+// Schema keys ARE the variable names, so every validation error names the variable to fix.
+import convict from 'convict';
+import { readFileSync, existsSync } from 'node:fs';
+import {
+  parseEnvFile, parseGoBool, parseGoDuration, parseJsonPortList, parseJsonStringList, parseJsonStringMap,
+} from './go-values.ts';
+
+/** Marks a value that failed to parse; kept as a string until validate() so that convict's
+ *  error message names the variable (convict treats objects as nested config, hence a string). */
+const UNPARSED = '\u0000unparsed:';
+
+function goFormat<T>(name: string, parse: (v: string) => T, check?: (v: T) => void): convict.Format {
+  return {
+    name,
+    coerce: (v: unknown) => {
+      if (typeof v !== 'string') return v;
+      try { return parse(v); } catch (err) { return UNPARSED + (err as Error).message; }
+    },
+    validate: (v: unknown) => {
+      if (typeof v === 'string' && v.startsWith(UNPARSED)) throw new Error(v.slice(UNPARSED.length));
+      if (check) check(v as T);
+    },
+  };
+}
+
+convict.addFormats({
+  'go-duration': goFormat('go-duration', parseGoDuration, (v) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error('must be a duration');
+  }),
+  'go-bool': goFormat('go-bool', parseGoBool, (v) => { if (typeof v !== 'boolean') throw new Error('must be true or false'); }),
+  'port-list': goFormat('port-list', parseJsonPortList, (v) => { if (!Array.isArray(v)) throw new Error('must be a JSON list'); }),
+  'string-list': goFormat('string-list', parseJsonStringList, (v) => { if (!Array.isArray(v)) throw new Error('must be a JSON list'); }),
+  'string-map': goFormat('string-map', parseJsonStringMap, (v) => {
+    if (typeof v !== 'object' || v === null) throw new Error('must be a JSON object');
+  }),
+  'non-negative-int': goFormat('non-negative-int', (s) => Number(s), (v) => {
+    if (!Number.isInteger(v) || v < 0) throw new Error('must be a whole number ≥ 0');
+  }),
+});
+
+/** One entry per supported variable: the real agent's name, default and meaning (see config/README.md). */
+const schema = {
+  ECS_CLUSTER: { doc: 'Cluster to register into', format: String, default: 'default', env: 'ECS_CLUSTER' },
+  ECS_BACKEND_HOST: { doc: 'ECS API endpoint override (empty: the regional endpoint)', format: String, default: '', env: 'ECS_BACKEND_HOST' },
+  AWS_REGION: { doc: 'Region (AWS_REGION, else AWS_DEFAULT_REGION)', format: String, default: '', env: 'AWS_REGION' },
+  AWS_DEFAULT_REGION: { doc: 'Region fallback', format: String, default: '', env: 'AWS_DEFAULT_REGION' },
+  ECS_CONTAINER_STOP_TIMEOUT: { doc: 'Time between SIGTERM and SIGKILL when a container has no stopTimeout', format: 'go-duration', default: 30_000, env: 'ECS_CONTAINER_STOP_TIMEOUT' },
+  ECS_CONTAINER_START_TIMEOUT: { doc: 'Timeout of the Docker start call', format: 'go-duration', default: 180_000, env: 'ECS_CONTAINER_START_TIMEOUT' },
+  ECS_CONTAINER_CREATE_TIMEOUT: { doc: 'Timeout of the Docker create call', format: 'go-duration', default: 240_000, env: 'ECS_CONTAINER_CREATE_TIMEOUT' },
+  ECS_IMAGE_PULL_TIMEOUT: { doc: 'Timeout of one image pull', format: 'go-duration', default: 7_200_000, env: 'ECS_IMAGE_PULL_TIMEOUT' },
+  ECS_DATADIR: { doc: 'Where the agent keeps its state (agent.db)', format: String, default: '/var/lib/ecs/data', env: 'ECS_DATADIR' },
+  ECS_CHECKPOINT: { doc: 'Keep state across restarts', format: 'go-bool', default: true, env: 'ECS_CHECKPOINT' },
+  ECS_LOGLEVEL: { doc: 'debug, info, warn, error or crit', format: ['debug', 'info', 'warn', 'error', 'crit'], default: 'info', env: 'ECS_LOGLEVEL' },
+  ECS_LOGFILE: { doc: 'Also write the log to this file (empty: stdout only)', format: String, default: '', env: 'ECS_LOGFILE' },
+  ECS_RESERVED_MEMORY: { doc: 'MiB of memory not offered to tasks', format: 'non-negative-int', default: 0, env: 'ECS_RESERVED_MEMORY' },
+  ECS_RESERVED_PORTS: { doc: 'TCP ports not offered to tasks (JSON list)', format: 'port-list', default: [22, 2375, 2376, 51678, 51679], env: 'ECS_RESERVED_PORTS' },
+  ECS_RESERVED_PORTS_UDP: { doc: 'UDP ports not offered to tasks (JSON list)', format: 'port-list', default: [] as number[], env: 'ECS_RESERVED_PORTS_UDP' },
+  ECS_IMAGE_PULL_BEHAVIOR: { doc: 'default, always, once or prefer-cached', format: ['default', 'always', 'once', 'prefer-cached'], default: 'default', env: 'ECS_IMAGE_PULL_BEHAVIOR' },
+  ECS_EXTERNAL: { doc: 'ECS Anywhere (on-prem) mode: no instance metadata service', format: 'go-bool', default: false, env: 'ECS_EXTERNAL' },
+  ECS_DISABLE_METRICS: { doc: 'Send no container metrics to TCS', format: 'go-bool', default: false, env: 'ECS_DISABLE_METRICS' },
+  ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: { doc: 'How long stopped tasks keep their containers', format: 'go-duration', default: 10_800_000, env: 'ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION' },
+  ECS_INSTANCE_ATTRIBUTES: { doc: 'Custom attributes to register (JSON object)', format: 'string-map', default: {} as Record<string, string>, env: 'ECS_INSTANCE_ATTRIBUTES' },
+  ECS_AVAILABLE_LOGGING_DRIVERS: { doc: 'Log drivers tasks may use (JSON list)', format: 'string-list', default: ['json-file', 'none'], env: 'ECS_AVAILABLE_LOGGING_DRIVERS' },
+  DOCKER_HOST: { doc: 'Docker engine endpoint', format: String, default: 'unix:///var/run/docker.sock', env: 'DOCKER_HOST' },
+};
+
+export type ImagePullBehavior = 'default' | 'always' | 'once' | 'prefer-cached';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'crit';
+
+export interface AgentConfig {
+  cluster: string;
+  backendHost: string | undefined;
+  region: string;
+  containerStopTimeoutMs: number;
+  containerStartTimeoutMs: number;
+  containerCreateTimeoutMs: number;
+  imagePullTimeoutMs: number;
+  dataDir: string;
+  checkpoint: boolean;
+  logLevel: LogLevel;
+  logFile: string | undefined;
+  reservedMemoryMiB: number;
+  reservedPorts: number[];
+  reservedPortsUdp: number[];
+  imagePullBehavior: ImagePullBehavior;
+  external: boolean;
+  disableMetrics: boolean;
+  taskCleanupWaitMs: number;
+  instanceAttributes: Record<string, string>;
+  availableLoggingDrivers: string[];
+  dockerHost: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/ecs/ecs.config';
+
+/**
+ * Reads the configuration. `env` is normally process.env; the file named by
+ * ECS_AGENT_CONFIG_FILE_PATH (default /etc/ecs/ecs.config) fills in what the environment lacks.
+ */
+export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
+  const filePath = env.ECS_AGENT_CONFIG_FILE_PATH ?? DEFAULT_CONFIG_FILE;
+  let fromFile: Record<string, string> = {};
+  if (existsSync(filePath)) {
+    try {
+      fromFile = parseEnvFile(readFileSync(filePath, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read ${filePath}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const merged: Record<string, string> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  let c: convict.Config<Record<string, unknown>>;
+  try {
+    c = convict(schema as never, { env: merged, args: [] });
+    c.validate({ allowed: 'warn' });
+  } catch (err) {
+    const message = (err as Error).message.replace(/: value was "\\u0000unparsed:[^\n]*/g, '');
+    throw new ConfigError(`invalid agent configuration: ${message}`, { cause: err });
+  }
+  const g = <T>(key: keyof typeof schema): T => c.get(key) as T;
+  const region = g<string>('AWS_REGION') || g<string>('AWS_DEFAULT_REGION');
+  if (!region) throw new ConfigError('invalid agent configuration: AWS_DEFAULT_REGION (or AWS_REGION) must be set');
+  const stopTimeout = g<number>('ECS_CONTAINER_STOP_TIMEOUT');
+  if (stopTimeout < 1000) throw new ConfigError('invalid agent configuration: ECS_CONTAINER_STOP_TIMEOUT must be at least 1s');
+  const backend = g<string>('ECS_BACKEND_HOST');
+  if (backend && !/^https?:\/\//.test(backend)) throw new ConfigError(`invalid agent configuration: ECS_BACKEND_HOST must be an http(s) URL, was "${backend}"`);
+  return {
+    cluster: g('ECS_CLUSTER'),
+    backendHost: backend || undefined,
+    region,
+    containerStopTimeoutMs: stopTimeout,
+    containerStartTimeoutMs: g('ECS_CONTAINER_START_TIMEOUT'),
+    containerCreateTimeoutMs: g('ECS_CONTAINER_CREATE_TIMEOUT'),
+    imagePullTimeoutMs: g('ECS_IMAGE_PULL_TIMEOUT'),
+    dataDir: g('ECS_DATADIR'),
+    checkpoint: g('ECS_CHECKPOINT'),
+    logLevel: g('ECS_LOGLEVEL'),
+    logFile: g<string>('ECS_LOGFILE') || undefined,
+    reservedMemoryMiB: g('ECS_RESERVED_MEMORY'),
+    reservedPorts: g('ECS_RESERVED_PORTS'),
+    reservedPortsUdp: g('ECS_RESERVED_PORTS_UDP'),
+    imagePullBehavior: g('ECS_IMAGE_PULL_BEHAVIOR'),
+    external: g('ECS_EXTERNAL'),
+    disableMetrics: g('ECS_DISABLE_METRICS'),
+    taskCleanupWaitMs: g('ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION'),
+    instanceAttributes: g('ECS_INSTANCE_ATTRIBUTES'),
+    availableLoggingDrivers: g('ECS_AVAILABLE_LOGGING_DRIVERS'),
+    dockerHost: g('DOCKER_HOST'),
+  };
+}
+
+/** The schema as rows for documentation (config/README.md is generated from it). */
+export function configTable(): Array<{ name: string; default: unknown; doc: string }> {
+  return Object.entries(schema).map(([name, s]) => ({ name, default: s.default, doc: s.doc }));
+}

@@ -1,0 +1,101 @@
+// The agent's composition root: builds each edge once and wires the flow
+//   ACS PayloadMessage → TaskEngine (Docker) → StateOutbox → SubmitTaskStateChange.
+// Nothing here decides anything; it only connects the parts and shuts them down in order.
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { AgentConfig } from './config/agent-config.ts';
+import type { SigningCredentials } from '../protocol/sigv4-websocket.ts';
+import { createEcsClient } from './ecs/ecs-client.ts';
+import { readHostFacts, totalResources } from './register/instance-resources.ts';
+import { instanceAttributes } from './register/attributes.ts';
+import { registerContainerInstance } from './register/register-instance.ts';
+import { SqliteAgentStore } from './store/sqlite-agent-store.ts';
+import { META_CONTAINER_INSTANCE_ARN, META_CLUSTER, type AgentStore } from './store/agent-store.ts';
+import { StateOutbox } from './outbox/state-outbox.ts';
+import { AcsSession, type AcsTiming } from './acs/acs-session.ts';
+import { DockerodeEngine } from './docker/dockerode-engine.ts';
+import { TaskEngine } from './engine/task-engine.ts';
+
+export interface AgentOptions {
+  config: AgentConfig;
+  logger: Logger;
+  /** Static credentials instead of the default AWS chain (`dockhand local`, tests). */
+  credentials?: SigningCredentials;
+  acsTiming?: Partial<AcsTiming>;
+}
+
+export interface RunningAgent {
+  containerInstanceArn: string;
+  engine: TaskEngine;
+  outbox: StateOutbox;
+  acs: AcsSession;
+  client: ECSClient;
+  /** Closes connections and saves state; running tasks keep running. */
+  close(): Promise<void>;
+}
+
+export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const { config, logger } = o;
+  mkdirSync(config.dataDir, { recursive: true });
+  const store: AgentStore = new SqliteAgentStore(config.checkpoint ? config.dataDir : ':memory:');
+  try {
+    const docker = new DockerodeEngine({ dockerHost: config.dockerHost, logger, pullTimeoutMs: config.imagePullTimeoutMs });
+    const [dockerInfo, host] = await Promise.all([docker.version(), readHostFacts()]);
+    const client = createEcsClient({ region: config.region, endpoint: config.backendHost, ...(o.credentials ? { credentials: o.credentials } : {}) });
+
+    // A saved ARN is only ours to reuse in the cluster it was registered in.
+    const savedArn = store.getMeta(META_CLUSTER) === config.cluster ? store.getMeta(META_CONTAINER_INSTANCE_ARN) : undefined;
+    const containerInstanceArn = await registerContainerInstance(client, {
+      cluster: config.cluster,
+      savedArn,
+      attributes: instanceAttributes({
+        dockerApiVersion: dockerInfo.apiVersion,
+        loggingDrivers: config.availableLoggingDrivers,
+        external: config.external,
+        cpuArchitecture: host.cpuArchitecture,
+        custom: config.instanceAttributes,
+      }),
+      totalResources: totalResources(host, { memoryMiB: config.reservedMemoryMiB, ports: config.reservedPorts, portsUdp: config.reservedPortsUdp }),
+    }, logger);
+    store.setMeta(META_CLUSTER, config.cluster);
+    store.setMeta(META_CONTAINER_INSTANCE_ARN, containerInstanceArn);
+    logger.info({ containerInstanceArn, cluster: config.cluster, reregistered: savedArn === containerInstanceArn }, 'registered container instance');
+
+    const outbox = new StateOutbox({ store, client, cluster: config.cluster, logger });
+    const engine = new TaskEngine({
+      docker,
+      cluster: config.cluster,
+      defaultStopTimeoutMs: config.containerStopTimeoutMs,
+      imagePullBehavior: config.imagePullBehavior,
+      logger,
+      onStateChange: (change) => outbox.submit(change),
+    });
+    await engine.start();
+    outbox.start();
+    const acs = new AcsSession({
+      client, cluster: config.cluster, containerInstanceArn, region: config.region,
+      dockerVersion: dockerInfo.version, store, tasks: engine, logger,
+      ...(o.acsTiming ? { timing: o.acsTiming } : {}),
+    });
+    acs.start();
+
+    let closed = false;
+    return {
+      containerInstanceArn, engine, outbox, acs, client,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await acs.close();
+        await outbox.close();
+        await engine.close();
+        client.destroy();
+        store.close();
+        logger.info('agent stopped; tasks left running');
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

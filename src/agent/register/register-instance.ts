@@ -1,0 +1,69 @@
+// RegisterContainerInstance and DiscoverPollEndpoint, as the real agent calls them at start: one
+// registration (with the saved ARN when re-registering after a restart), then poll-endpoint
+// discovery for the ACS session.
+import { randomUUID } from 'node:crypto';
+import {
+  DiscoverPollEndpointCommand, RegisterContainerInstanceCommand, type Attribute, type ECSClient, type Resource,
+} from '@aws-sdk/client-ecs';
+import type { Logger } from 'pino';
+import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
+
+/** Errors the real agent treats as terminal for registration: retrying cannot fix them. */
+const TERMINAL_REGISTRATION_ERRORS = new Set(['ClientException', 'InvalidParameterException', 'AccessDeniedException', 'ClusterNotFoundException']);
+
+export class RegistrationError extends Error {
+  override name = 'RegistrationError';
+}
+
+export interface RegistrationRequest {
+  cluster: string;
+  savedArn: string | undefined;
+  attributes: Attribute[];
+  totalResources: Resource[];
+  instanceIdentityDocument?: string;
+  instanceIdentityDocumentSignature?: string;
+}
+
+export async function registerContainerInstance(
+  client: ECSClient, req: RegistrationRequest, logger: Logger, signal?: AbortSignal,
+): Promise<string> {
+  const backoff = new Backoff(ACS_RECONNECT_BACKOFF);
+  const clientToken = randomUUID(); // same token on every retry: ECS makes them one registration
+  for (;;) {
+    try {
+      const out = await client.send(new RegisterContainerInstanceCommand({
+        attributes: req.attributes,
+        clientToken,
+        cluster: req.cluster,
+        ...(req.savedArn ? { containerInstanceArn: req.savedArn } : {}),
+        instanceIdentityDocument: req.instanceIdentityDocument ?? '',
+        instanceIdentityDocumentSignature: req.instanceIdentityDocumentSignature ?? '',
+        totalResources: req.totalResources,
+      }), { abortSignal: signal });
+      const arn = out.containerInstance?.containerInstanceArn;
+      if (!arn) throw new RegistrationError('RegisterContainerInstance answered without a containerInstanceArn');
+      return arn;
+    } catch (err) {
+      const name = (err as Error).name;
+      if (err instanceof RegistrationError || TERMINAL_REGISTRATION_ERRORS.has(name) || signal?.aborted) {
+        throw new RegistrationError(`cannot register in cluster "${req.cluster}": ${name}: ${(err as Error).message}`, { cause: err });
+      }
+      const delay = backoff.next();
+      logger.warn({ err: { name, message: (err as Error).message }, retryInMs: delay }, 'RegisterContainerInstance failed; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+export interface PollEndpoints {
+  acs: string;
+  telemetry: string | undefined;
+}
+
+export async function discoverPollEndpoint(
+  client: ECSClient, cluster: string, containerInstanceArn: string,
+): Promise<PollEndpoints> {
+  const out = await client.send(new DiscoverPollEndpointCommand({ cluster, containerInstance: containerInstanceArn }));
+  if (!out.endpoint) throw new RegistrationError('DiscoverPollEndpoint answered without an endpoint');
+  return { acs: out.endpoint, telemetry: out.telemetryEndpoint };
+}

@@ -1,0 +1,25 @@
+// The agent's durable state, as a port: small key/value facts (container-instance ARN, last ACS
+// seqNum) and the outbox of state changes waiting for the control plane's acknowledgement.
+
+export interface OutboxEntry {
+  id: number;
+  taskArn: string;
+  /** The SubmitTaskStateChange body, as JSON. */
+  body: string;
+}
+
+export interface AgentStore {
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  /** Appends a change; entries of one task are delivered in `id` order. */
+  enqueue(taskArn: string, body: string): number;
+  /** The oldest pending entry of each task, oldest first. */
+  outboxHeads(): OutboxEntry[];
+  /** Removes an entry once the control plane has acknowledged it. */
+  acknowledge(id: number): void;
+  outboxSize(): number;
+  close(): void;
+}
+
+export const META_CONTAINER_INSTANCE_ARN = 'containerInstanceArn';
+export const META_CLUSTER = 'cluster';

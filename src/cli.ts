@@ -1,0 +1,66 @@
+// `dockhand agent | control-plane | local`: the one place that may import both sides.
+import { parseArgs } from 'node:util';
+import { runAgentCommand } from './cli/agent-command.ts';
+import { runControlPlaneCommand } from './cli/control-plane-command.ts';
+import { runLocalCommand } from './cli/local-command.ts';
+import { AGENT_VERSION } from './agent/version.ts';
+
+const USAGE = `Usage: dockhand <command> [options]
+
+Commands:
+  local           control plane + agent in one process, on this host's Docker (the quick start)
+                    --api-port N   ECS API port (env DOCKHAND_API_PORT, default 51600)
+                    --data-dir D   state directory (env DOCKHAND_DATA_DIR, default ~/.dockhand)
+  agent           the ECS container agent alone (config: ECS_* env and /etc/ecs/ecs.config)
+  control-plane   the ECS API, ACS and TCS endpoints alone
+                    --host H       listen address (env DOCKHAND_API_HOST, default 127.0.0.1)
+                    --port N       port (env DOCKHAND_API_PORT, default 51600)
+  version         print the version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      'api-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  switch (command) {
+    case 'local':
+      return runLocalCommand({ apiPort: values['api-port'], dataDir: values['data-dir'] });
+    case 'agent':
+      return runAgentCommand();
+    case 'control-plane':
+      return runControlPlaneCommand({ host: values.host, port: values.port });
+    case 'version':
+    case '--version':
+      process.stdout.write(`dockhand ${AGENT_VERSION}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`dockhand: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { if (code !== 0) process.exit(code); },
+  (err: Error) => {
+    process.stderr.write(`dockhand: ${err.message}\n`);
+    process.exit(1);
+  },
+);
