@@ -32,7 +32,7 @@ export async function signWebsocketUpgrade(options: {
     service: ECS_SIGNING_SERVICE,
     region: options.region,
     credentials: options.credentials,
-    sha256: Sha256,
+    sha256: Sha256 as never, // @smithy/hash-node's Hash, bound to sha256
     applyChecksum: false,
     uriEscapePath: true,
   });

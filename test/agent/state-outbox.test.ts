@@ -10,7 +10,7 @@ import { SqliteAgentStore } from '../../src/agent/store/sqlite-agent-store.ts';
 import { StateOutbox, type TaskStateChange } from '../../src/agent/outbox/state-outbox.ts';
 import { createEcsClient } from '../../src/agent/ecs/ecs-client.ts';
 
-interface Received { target: string; body: Record<string, unknown>; userAgent: string; authorization: string }
+interface Received { target: string; raw: string; body: Record<string, unknown>; userAgent: string; authorization: string }
 
 async function fakeEcs(failFirst: number): Promise<{ server: Server; url: string; received: Received[] }> {
   const received: Received[] = [];
@@ -25,7 +25,7 @@ async function fakeEcs(failFirst: number): Promise<{ server: Server; url: string
         res.end('{"__type":"ServerException","message":"outage"}');
         return;
       }
-      received.push({ target: String(req.headers['x-amz-target']), body: JSON.parse(raw), userAgent: String(req.headers['user-agent']), authorization: String(req.headers.authorization) });
+      received.push({ target: String(req.headers['x-amz-target']), raw, body: JSON.parse(raw), userAgent: String(req.headers['user-agent']), authorization: String(req.headers.authorization) });
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': String(calls) });
       res.end('{"acknowledgment":"ACK"}');
     });
@@ -85,6 +85,9 @@ describe('StateOutbox', () => {
       cluster: 'ecsref', task: 'task-a', status: 'STOPPED', reason: '', executionStoppedAt: 1795390939.838,
       containers: [{ containerName: 'c', exitCode: 137, runtimeId: 'r'.repeat(64), status: 'STOPPED' }],
     });
+    // Keys in the Go agent's (alphabetical) order, byte for byte as the capture shows them.
+    expect(stopped.raw).toBe('{"cluster":"ecsref","containers":[{"containerName":"c","exitCode":137,"runtimeId":"' + 'r'.repeat(64) +
+      '","status":"STOPPED"}],"executionStoppedAt":1795390939.838,"reason":"","status":"STOPPED","task":"task-a"}');
     expect(stopped.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-west-2\/ecs\/aws4_request, SignedHeaders=[^,]*x-amz-target/);
     expect(stopped.userAgent).toMatch(/Dockhand\/\d+\.\d+\.\d+/);
     expect(store.outboxSize()).toBe(0);

@@ -4,6 +4,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { SigningCredentials } from '../../protocol/sigv4-websocket.ts';
 import { AGENT_NAME, AGENT_VERSION } from '../version.ts';
+import { useCanonicalBodies } from './canonical-body.ts';
 
 export interface EcsClientOptions {
   region: string;
@@ -14,7 +15,7 @@ export interface EcsClientOptions {
 }
 
 export function createEcsClient(o: EcsClientOptions): ECSClient {
-  return new ECSClient({
+  const client = new ECSClient({
     region: o.region,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     ...(o.credentials ? { credentials: o.credentials } : {}),
@@ -23,6 +24,8 @@ export function createEcsClient(o: EcsClientOptions): ECSClient {
     // smooths over a dropped keep-alive connection without hiding an outage.
     maxAttempts: 2,
   });
+  useCanonicalBodies(client);
+  return client;
 }
 
 /** Resolves the client's current credentials (for signing the ACS/TCS websockets). */

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
 import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
+import { withExtraBodyFields } from '../ecs/canonical-body.ts';
 
 /** Errors the real agent treats as terminal for registration: retrying cannot fix them. */
 const TERMINAL_REGISTRATION_ERRORS = new Set(['ClientException', 'InvalidParameterException', 'AccessDeniedException', 'ClusterNotFoundException']);
@@ -31,15 +32,16 @@ export async function registerContainerInstance(
   const clientToken = randomUUID(); // same token on every retry: ECS makes them one registration
   for (;;) {
     try {
-      const out = await client.send(new RegisterContainerInstanceCommand({
+      // clientToken is in the agent's model but not the public one; the middleware adds it.
+      const command = withExtraBodyFields(new RegisterContainerInstanceCommand({
         attributes: req.attributes,
-        clientToken,
         cluster: req.cluster,
         ...(req.savedArn ? { containerInstanceArn: req.savedArn } : {}),
         instanceIdentityDocument: req.instanceIdentityDocument ?? '',
         instanceIdentityDocumentSignature: req.instanceIdentityDocumentSignature ?? '',
         totalResources: req.totalResources,
-      }), { abortSignal: signal });
+      }), { clientToken });
+      const out = await client.send(command, { abortSignal: signal });
       const arn = out.containerInstance?.containerInstanceArn;
       if (!arn) throw new RegistrationError('RegisterContainerInstance answered without a containerInstanceArn');
       return arn;
