@@ -10,6 +10,7 @@ import { createEcsClient } from './ecs/ecs-client.ts';
 import { readHostFacts, totalResources } from './register/instance-resources.ts';
 import { instanceAttributes } from './register/attributes.ts';
 import { registerContainerInstance } from './register/register-instance.ts';
+import { readEc2Identity } from './register/ec2-identity.ts';
 import { SqliteAgentStore } from './store/sqlite-agent-store.ts';
 import { META_CONTAINER_INSTANCE_ARN, META_CLUSTER, type AgentStore } from './store/agent-store.ts';
 import { StateOutbox } from './outbox/state-outbox.ts';
@@ -41,7 +42,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const store: AgentStore = new SqliteAgentStore(config.checkpoint ? config.dataDir : ':memory:');
   try {
     const docker = new DockerodeEngine({ dockerHost: config.dockerHost, logger, pullTimeoutMs: config.imagePullTimeoutMs });
-    const [dockerInfo, host] = await Promise.all([docker.version(), readHostFacts()]);
+    // External (ECS Anywhere) hosts have no instance metadata service: never call it there.
+    const [dockerInfo, host, identity] = await Promise.all([
+      docker.version(), readHostFacts(), config.external ? undefined : readEc2Identity(config.imdsEndpoint),
+    ]);
     const client = createEcsClient({ region: config.region, endpoint: config.backendHost, ...(o.credentials ? { credentials: o.credentials } : {}) });
 
     // A saved ARN is only ours to reuse in the cluster it was registered in.
@@ -57,6 +61,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         custom: config.instanceAttributes,
       }),
       totalResources: totalResources(host, { memoryMiB: config.reservedMemoryMiB, ports: config.reservedPorts, portsUdp: config.reservedPortsUdp }),
+      ...(identity ? { instanceIdentityDocument: identity.document, instanceIdentityDocumentSignature: identity.signature } : {}),
     }, logger);
     store.setMeta(META_CLUSTER, config.cluster);
     store.setMeta(META_CONTAINER_INSTANCE_ARN, containerInstanceArn);

@@ -63,6 +63,7 @@ const schema = {
   ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: { doc: 'How long stopped tasks keep their containers', format: 'go-duration', default: 10_800_000, env: 'ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION' },
   ECS_INSTANCE_ATTRIBUTES: { doc: 'Custom attributes to register (JSON object)', format: 'string-map', default: {} as Record<string, string>, env: 'ECS_INSTANCE_ATTRIBUTES' },
   ECS_AVAILABLE_LOGGING_DRIVERS: { doc: 'Log drivers tasks may use (JSON list)', format: 'string-list', default: ['json-file', 'none'], env: 'ECS_AVAILABLE_LOGGING_DRIVERS' },
+  AWS_EC2_METADATA_SERVICE_ENDPOINT: { doc: 'Instance metadata service (EC2 mode only)', format: String, default: 'http://169.254.169.254', env: 'AWS_EC2_METADATA_SERVICE_ENDPOINT' },
   DOCKER_HOST: { doc: 'Docker engine endpoint', format: String, default: 'unix:///var/run/docker.sock', env: 'DOCKER_HOST' },
 };
 
@@ -91,6 +92,7 @@ export interface AgentConfig {
   instanceAttributes: Record<string, string>;
   availableLoggingDrivers: string[];
   dockerHost: string;
+  imdsEndpoint: string;
 }
 
 export class ConfigError extends Error {
@@ -152,6 +154,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     instanceAttributes: g('ECS_INSTANCE_ATTRIBUTES'),
     availableLoggingDrivers: g('ECS_AVAILABLE_LOGGING_DRIVERS'),
     dockerHost: g('DOCKER_HOST'),
+    imdsEndpoint: g('AWS_EC2_METADATA_SERVICE_ENDPOINT'),
   };
 }
 
