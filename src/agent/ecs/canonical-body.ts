@@ -26,7 +26,9 @@ function addBuildStep(target: HasStack, name: string, mw: BuildMiddleware): void
 function rewriteBody(request: HttpLike, extra: Record<string, unknown>): void {
   // The SDK hands over its JSON as a string or as bytes, depending on the serializer.
   const text = typeof request.body === 'string' ? request.body
-    : request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : '';
+    : request.body instanceof Uint8Array
+      // Read the bytes through the underlying buffer: the SDK's byte body warns when used as a string.
+      ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString('utf8') : '';
   if (text === '') return;
   const parsed = JSON.parse(text) as Record<string, unknown>;
   request.body = JSON.stringify(sortKeys({ ...parsed, ...extra }));

@@ -1,0 +1,147 @@
+// PURE: what the agent asks Docker to create for one ECS container. Mirrors the real agent's
+// task.dockerConfig/dockerHostConfig: a base built from the container definition, then the
+// backend's `dockerConfig` JSON strings (user, workingDirectory, ulimits, memoryReservation,
+// logConfiguration, dockerLabels, …) decoded over it the way Go's json.Unmarshal does (objects
+// merge, everything else replaces), then the ECS labels on top so they cannot be overridden.
+import type { AcsContainer, AcsPortMapping, AcsTask } from '../../protocol/acs-messages.ts';
+import { lastSegment } from '../../protocol/arn.ts';
+import type { ContainerCreateSpec, DockerCreateConfig, DockerHostConfig } from './docker-engine.ts';
+
+export const ECS_LABELS = {
+  cluster: 'com.amazonaws.ecs.cluster',
+  containerName: 'com.amazonaws.ecs.container-name',
+  taskArn: 'com.amazonaws.ecs.task-arn',
+  family: 'com.amazonaws.ecs.task-definition-family',
+  version: 'com.amazonaws.ecs.task-definition-version',
+} as const;
+
+/** The real agent raises lower CPU shares to Docker's minimum. */
+const MIN_CPU_SHARES = 2;
+const MIB = 1024 * 1024;
+
+export interface ContainerConfigOptions {
+  /** Cluster NAME (not ARN), as the real agent labels containers. */
+  cluster: string;
+  /** 20 hex characters that make the container name unique (random in production). */
+  nameSuffix: string;
+  /** Agent-wide host config under everything else (e.g. a default log driver). */
+  hostConfigDefaults?: Partial<DockerHostConfig>;
+}
+
+export type ContainerConfigResult = { ok: true; spec: ContainerCreateSpec } | { ok: false; reason: string };
+
+export function containerCreateSpec(task: AcsTask, container: AcsContainer, o: ContainerConfigOptions): ContainerConfigResult {
+  const config = decodeJsonObject(container.dockerConfig?.config, 'config');
+  if (!config.ok) return config;
+  const hostConfig = decodeJsonObject(container.dockerConfig?.hostConfig, 'hostConfig');
+  if (!hostConfig.ok) return hostConfig;
+
+  const ports = dockerPorts(container.portMappings ?? []);
+  const base: DockerCreateConfig = {
+    Image: container.image,
+    ...(container.command?.length ? { Cmd: [...container.command] } : {}),
+    // An empty entryPoint means "the image's own", so Docker must not receive [] (which clears it).
+    ...(container.entryPoint?.length ? { Entrypoint: [...container.entryPoint] } : {}),
+    Env: Object.entries(container.environment ?? {}).map(([k, v]) => `${k}=${v}`),
+    Labels: {},
+    ...(ports.exposed ? { ExposedPorts: ports.exposed } : {}),
+    HostConfig: {
+      ...(o.hostConfigDefaults ?? {}),
+      CpuShares: Math.max(container.cpu ?? 0, MIN_CPU_SHARES),
+      ...(container.memory && container.memory > 0 ? { Memory: container.memory * MIB } : {}),
+      ...(ports.bindings ? { PortBindings: ports.bindings } : {}),
+      ...networkMode(task.networkMode),
+      CgroupParent: `/ecs/${lastSegment(task.arn)}`,
+    },
+  };
+  const merged = mergeDecoded(base as unknown as JsonObject, config.value) as unknown as DockerCreateConfig;
+  merged.HostConfig = mergeDecoded(base.HostConfig as JsonObject, hostConfig.value) as DockerHostConfig;
+  merged.Labels = { ...stringLabels(merged.Labels), ...ecsLabels(task, container, o.cluster) };
+  return { ok: true, spec: { name: containerName(task, container, o.nameSuffix), config: merged } };
+}
+
+/** `ecs-<family>-<version>-<container>-<suffix>`, keeping only characters Docker allows in names. */
+export function containerName(task: AcsTask, container: AcsContainer, suffix: string): string {
+  return `ecs-${task.family}-${task.version}-${container.name}-${suffix}`.replace(/[^a-zA-Z0-9_.-]/g, '');
+}
+
+export function ecsLabels(task: AcsTask, container: AcsContainer, cluster: string): Record<string, string> {
+  return {
+    [ECS_LABELS.cluster]: cluster,
+    [ECS_LABELS.containerName]: container.name,
+    [ECS_LABELS.taskArn]: task.arn,
+    [ECS_LABELS.family]: task.family,
+    [ECS_LABELS.version]: task.version,
+  };
+}
+
+function networkMode(mode: string | undefined): Partial<DockerHostConfig> {
+  // bridge is Docker's default ("default" in inspect), which is what the real agent leaves it at.
+  if (!mode || mode === 'bridge') return {};
+  return { NetworkMode: mode };
+}
+
+interface DockerPorts {
+  exposed?: Record<string, Record<string, never>>;
+  bindings?: Record<string, Array<{ HostPort: string }>>;
+}
+
+function dockerPorts(mappings: AcsPortMapping[]): DockerPorts {
+  if (mappings.length === 0) return {};
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, Array<{ HostPort: string }>> = {};
+  for (const m of mappings) {
+    const proto = m.protocol ?? 'tcp';
+    for (const port of containerPorts(m)) {
+      const key = `${port}/${proto}`;
+      exposed[key] = {};
+      // hostPort 0 or absent: Docker picks one. A range always gets dynamic host ports.
+      const hostPort = m.containerPortRange || !m.hostPort ? '' : String(m.hostPort);
+      (bindings[key] ??= []).push({ HostPort: hostPort });
+    }
+  }
+  return { exposed, bindings };
+}
+
+function containerPorts(m: AcsPortMapping): number[] {
+  if (m.containerPortRange) {
+    const match = /^(\d+)-(\d+)$/.exec(m.containerPortRange.trim());
+    if (!match) return [];
+    const [from, to] = [Number(match[1]), Number(match[2])];
+    return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+  }
+  return m.containerPort === undefined ? [] : [m.containerPort];
+}
+
+type JsonObject = { [key: string]: unknown };
+
+function decodeJsonObject(text: string | undefined, field: string): { ok: true; value: JsonObject } | { ok: false; reason: string } {
+  if (text === undefined || text.trim() === '') return { ok: true, value: {} };
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null) return { ok: true, value: {} };
+    if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+    return { ok: true, value: value as JsonObject };
+  } catch (err) {
+    return { ok: false, reason: `DockerClientConfigError: unable to decode the container's dockerConfig.${field}: ${(err as Error).message}` };
+  }
+}
+
+/** Go json.Unmarshal into an existing struct: nested objects merge key by key, anything else replaces. */
+function mergeDecoded(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeDecoded(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stringLabels(labels: unknown): Record<string, string> {
+  if (!isPlainObject(labels)) return {};
+  return Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}

@@ -1,0 +1,89 @@
+// The Docker port: everything the task engine needs from Docker, as plain data. The engine
+// depends on this interface only; `dockerode-engine.ts` is the one adapter and the only file
+// that touches dockerode, so the engine can be exercised against any other implementation.
+import type { NetworkBinding } from '../../protocol/state-change.ts';
+
+/** Docker's create-container body (API 1.41 field names). Open-ended: the backend's
+ *  `dockerConfig` JSON may carry any field Docker understands, and we pass it through. */
+export interface DockerCreateConfig {
+  Image: string;
+  Cmd?: string[];
+  Entrypoint?: string[];
+  Env?: string[];
+  Labels: Record<string, string>;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  HostConfig: DockerHostConfig;
+  [field: string]: unknown;
+}
+
+export interface DockerHostConfig {
+  CpuShares?: number;
+  Memory?: number;
+  PortBindings?: Record<string, Array<{ HostIp?: string; HostPort: string }>>;
+  NetworkMode?: string;
+  CgroupParent?: string;
+  [field: string]: unknown;
+}
+
+export interface ContainerCreateSpec {
+  name: string;
+  config: DockerCreateConfig;
+}
+
+export interface ContainerInspection {
+  id: string;
+  /** Without Docker's leading slash. */
+  name: string;
+  running: boolean;
+  exitCode: number;
+  /** Epoch ms; undefined when Docker reports its zero time (never started / never finished). */
+  startedAt?: number;
+  finishedAt?: number;
+  oomKilled: boolean;
+  portBindings: NetworkBinding[];
+  labels: Record<string, string>;
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  state: string;
+  labels: Record<string, string>;
+}
+
+export const CONTAINER_EVENT_ACTIONS = ['start', 'die', 'oom', 'kill', 'destroy'] as const;
+export type ContainerEventAction = (typeof CONTAINER_EVENT_ACTIONS)[number];
+
+export interface ContainerEvent {
+  action: ContainerEventAction;
+  id: string;
+  /** Epoch ms, from Docker's timeNano. */
+  time: number;
+  labels: Record<string, string>;
+  /** On `die` only. */
+  exitCode?: number;
+}
+
+export interface EventSubscription {
+  /** Settles once the stream is first connected (or the subscription was closed). */
+  ready: Promise<void>;
+  close(): void;
+}
+
+export interface DockerEngine {
+  version(): Promise<{ version: string; apiVersion: string }>;
+  imageExists(ref: string): Promise<boolean>;
+  /** Resolves once the image is fully pulled; rejects with CannotPullContainerError. */
+  pullImage(ref: string, o?: { timeoutMs?: number }): Promise<void>;
+  createContainer(spec: ContainerCreateSpec): Promise<{ id: string }>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after `timeoutSec` (Docker's stop API `t`). Stopping a stopped container is not an error. */
+  stopContainer(id: string, timeoutSec: number): Promise<void>;
+  inspectContainer(id: string): Promise<ContainerInspection>;
+  removeContainer(id: string, o?: { force?: boolean }): Promise<void>;
+  /** Containers (running or not) carrying every given label (`key` or `key=value`). */
+  listContainers(o: { labels: string[] }): Promise<ContainerSummary[]>;
+  /** Lifecycle events of ECS-managed containers (label `com.amazonaws.ecs.task-arn`);
+   *  the subscription reconnects by itself when the stream drops, replaying from the last event seen. */
+  events(listener: (event: ContainerEvent) => void): EventSubscription;
+}

@@ -1,0 +1,219 @@
+// The DockerEngine port over dockerode: the only place that imports it. dockerode is imported
+// lazily on the first call (it costs ~30 MiB RSS at import), then pinned to the API version the
+// daemon reports, as the real agent does. Every call runs under a timeout (docker-timeouts.ts) and
+// failures come out as the named ECS errors with the Docker error as `cause`.
+import type Dockerode from 'dockerode';
+import type { Logger } from 'pino';
+import type { NetworkBinding } from '../../protocol/state-change.ts';
+import type {
+  ContainerCreateSpec, ContainerEvent, ContainerInspection, ContainerSummary, DockerEngine, EventSubscription,
+} from './docker-engine.ts';
+import {
+  CannotCreateContainerError, CannotInspectContainerError, CannotListContainersError, CannotPullContainerError,
+  CannotRemoveContainerError, CannotStartContainerError, CannotStopContainerError, DockerTimeoutError, dockerMessage, dockerStatusCode,
+} from './docker-errors.ts';
+import { DOCKER_TIMEOUTS_MS } from './docker-timeouts.ts';
+import { subscribeToEvents } from './docker-event-stream.ts';
+
+export interface DockerodeEngineOptions {
+  /** `unix:///var/run/docker.sock` (default) or `tcp://host:port`. */
+  dockerHost?: string;
+  logger: Logger;
+  /** ECS_IMAGE_PULL_TIMEOUT; a per-call `timeoutMs` wins. */
+  pullTimeoutMs?: number;
+}
+
+const TASK_ARN_LABEL = 'com.amazonaws.ecs.task-arn';
+
+export class DockerodeEngine implements DockerEngine {
+  #options: DockerodeEngineOptions;
+  #client: Promise<Dockerode> | undefined;
+
+  constructor(options: DockerodeEngineOptions) {
+    this.#options = options;
+  }
+
+  async version(): Promise<{ version: string; apiVersion: string }> {
+    const v = await timed(DOCKER_TIMEOUTS_MS.version, async (abortSignal) => versionOf(await this.#docker(), abortSignal));
+    return { version: v.Version, apiVersion: v.ApiVersion };
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    const docker = await this.#docker();
+    try {
+      await timed(DOCKER_TIMEOUTS_MS.inspectImage, (abortSignal) => withSignal(docker.getImage(ref), 'inspect', abortSignal));
+      return true;
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  async pullImage(ref: string, o: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = o.timeoutMs ?? this.#options.pullTimeoutMs ?? DOCKER_TIMEOUTS_MS.pull;
+    try {
+      const docker = await this.#docker();
+      await timed(timeoutMs, async (abortSignal) => {
+        const stream = (await docker.pull(ref, { abortSignal })) as NodeJS.ReadableStream;
+        // A pull can fail after the 200 response: the error then arrives as a progress message.
+        await new Promise<void>((resolve, reject) => {
+          let failure: string | undefined;
+          docker.modem.followProgress(
+            stream,
+            (err: Error | null) => (err ? reject(err) : failure ? reject(new Error(failure)) : resolve()),
+            (event: { error?: string }) => { if (event.error) failure = event.error; },
+          );
+        });
+      });
+    } catch (err) {
+      throw new CannotPullContainerError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  async createContainer(spec: ContainerCreateSpec): Promise<{ id: string }> {
+    try {
+      const docker = await this.#docker();
+      const c = await timed(DOCKER_TIMEOUTS_MS.create, (abortSignal) =>
+        docker.createContainer({ ...spec.config, name: spec.name, abortSignal } as Dockerode.ContainerCreateOptions));
+      return { id: c.id };
+    } catch (err) {
+      throw new CannotCreateContainerError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      const docker = await this.#docker();
+      await timed(DOCKER_TIMEOUTS_MS.start, (abortSignal) => docker.getContainer(id).start({ abortSignal }));
+    } catch (err) {
+      if (dockerStatusCode(err) === 304) return; // already started
+      throw new CannotStartContainerError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  async stopContainer(id: string, timeoutSec: number): Promise<void> {
+    const t = Math.max(0, Math.ceil(timeoutSec));
+    try {
+      const docker = await this.#docker();
+      await timed(t * 1000 + DOCKER_TIMEOUTS_MS.stopExtra, (abortSignal) => docker.getContainer(id).stop({ t, abortSignal }));
+    } catch (err) {
+      if (dockerStatusCode(err) === 304) return; // already stopped
+      throw new CannotStopContainerError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInspection> {
+    try {
+      const docker = await this.#docker();
+      const info = await timed(DOCKER_TIMEOUTS_MS.inspect, (abortSignal) => docker.getContainer(id).inspect({ abortSignal }));
+      return {
+        id: info.Id,
+        name: info.Name.replace(/^\//, ''),
+        running: info.State.Running,
+        exitCode: info.State.ExitCode,
+        ...optionalTime('startedAt', info.State.StartedAt),
+        ...optionalTime('finishedAt', info.State.FinishedAt),
+        oomKilled: info.State.OOMKilled,
+        portBindings: toNetworkBindings(info.NetworkSettings?.Ports),
+        labels: info.Config.Labels ?? {},
+      };
+    } catch (err) {
+      throw new CannotInspectContainerError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  async removeContainer(id: string, o: { force?: boolean } = {}): Promise<void> {
+    try {
+      const docker = await this.#docker();
+      await timed(DOCKER_TIMEOUTS_MS.remove, (abortSignal) => docker.getContainer(id).remove({ force: o.force ?? false, v: true, abortSignal }));
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return; // already gone
+      throw new CannotRemoveContainerError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  async listContainers(o: { labels: string[] }): Promise<ContainerSummary[]> {
+    try {
+      const docker = await this.#docker();
+      const list = await timed(DOCKER_TIMEOUTS_MS.list, (abortSignal) =>
+        docker.listContainers({ all: true, filters: { label: o.labels }, abortSignal }));
+      return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels ?? {} }));
+    } catch (err) {
+      throw new CannotListContainersError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  events(listener: (event: ContainerEvent) => void): EventSubscription {
+    const logger = this.#options.logger.child({ component: 'docker-events' });
+    return subscribeToEvents(async (since, abortSignal) => {
+      const docker = await this.#docker();
+      const filters = { type: ['container'], event: ['start', 'die', 'oom', 'kill', 'destroy'], label: [TASK_ARN_LABEL] };
+      return (await docker.getEvents({ filters, ...(since ? { since } : {}), abortSignal } as never)) as unknown as NodeJS.ReadableStream;
+    }, listener, logger);
+  }
+
+  /** The pinned client, created on first use; a failed attempt is retried on the next call. */
+  #docker(): Promise<Dockerode> {
+    this.#client ??= this.#connect().catch((err: unknown) => {
+      this.#client = undefined;
+      throw err;
+    });
+    return this.#client;
+  }
+
+  async #connect(): Promise<Dockerode> {
+    const { default: Docker } = await import('dockerode');
+    const target = connection(this.#options.dockerHost ?? 'unix:///var/run/docker.sock');
+    const probe = new Docker(target);
+    const v = await timed(DOCKER_TIMEOUTS_MS.version, (abortSignal) => versionOf(probe, abortSignal));
+    this.#options.logger.debug({ apiVersion: v.ApiVersion, dockerVersion: v.Version }, 'pinned Docker API version');
+    return new Docker({ ...target, version: `v${v.ApiVersion}` });
+  }
+}
+
+// @types/dockerode lags behind dockerode 5: these calls take an options object with `abortSignal`.
+function versionOf(docker: Dockerode, abortSignal: AbortSignal): Promise<Dockerode.DockerVersion> {
+  return withSignal(docker, 'version', abortSignal) as Promise<Dockerode.DockerVersion>;
+}
+
+function withSignal<T extends object>(target: T, method: keyof T, abortSignal: AbortSignal): Promise<unknown> {
+  const fn = target[method] as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  return fn.call(target, { abortSignal });
+}
+
+function connection(dockerHost: string): Dockerode.DockerOptions {
+  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
+  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+  return { protocol: url.protocol === 'https:' ? 'https' : 'http', host: url.hostname, port: Number(url.port || 2375) };
+}
+
+/** Runs `call` with an abort signal that fires after `ms`; a fired timeout becomes DockerTimeoutError. */
+async function timed<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = AbortSignal.timeout(ms);
+  try {
+    return await call(signal);
+  } catch (err) {
+    if (signal.aborted) throw new DockerTimeoutError(`Docker call timed out after ${ms} ms`, { cause: err });
+    throw err;
+  }
+}
+
+function optionalTime<K extends string>(key: K, iso: string | undefined): Partial<Record<K, number>> {
+  // Docker's zero time ("0001-01-01T00:00:00Z") means "never".
+  if (!iso || iso.startsWith('0001-')) return {};
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? {} : ({ [key]: ms } as Partial<Record<K, number>>);
+}
+
+type DockerPorts = Record<string, Array<{ HostIp: string; HostPort: string }> | null> | undefined;
+
+function toNetworkBindings(ports: DockerPorts): NetworkBinding[] {
+  const out: NetworkBinding[] = [];
+  for (const [key, bindings] of Object.entries(ports ?? {})) {
+    const [port, proto] = key.split('/');
+    for (const b of bindings ?? []) {
+      out.push({ bindIP: b.HostIp, containerPort: Number(port), hostPort: Number(b.HostPort), protocol: proto === 'udp' ? 'udp' : 'tcp' });
+    }
+  }
+  return out;
+}

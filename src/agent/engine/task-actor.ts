@@ -1,0 +1,78 @@
+// The single writer of one task's state (ecs-agent's managedTask): events are handled one at a
+// time, in arrival order, by the pure nextStep; reports are handed to `emit` synchronously, in
+// order; Docker effects run concurrently in the background and come back only as events. So
+// containers of a task progress in parallel, and a slow stop never holds up another task.
+import type { Logger } from 'pino';
+import { nextStep } from './next-step.ts';
+import type { TaskState } from './task-state.ts';
+import type { DockerEffect, TaskEvent, TaskStateChange } from './task-events.ts';
+
+export interface TaskActorOptions {
+  state: TaskState;
+  /** Runs a Docker effect; resolves with the events describing its outcome (never rejects). */
+  run: (effect: DockerEffect) => Promise<TaskEvent[]>;
+  emit: (change: TaskStateChange) => void;
+  logger: Logger;
+}
+
+export class TaskActor {
+  #state: TaskState;
+  #o: TaskActorOptions;
+  #queue: TaskEvent[] = [];
+  #draining = false;
+  #closed = false;
+  #running = new Set<Promise<void>>();
+
+  constructor(o: TaskActorOptions) {
+    this.#o = o;
+    this.#state = o.state;
+  }
+
+  get state(): TaskState {
+    return this.#state;
+  }
+
+  dispatch(event: TaskEvent): void {
+    if (this.#closed) return;
+    this.#queue.push(event);
+    if (this.#draining) return; // re-entrant dispatch (from emit): the loop below picks it up
+    this.#draining = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) this.#handle(next);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Stops handling events and starting effects; effects under way finish unobserved. */
+  close(): void {
+    this.#closed = true;
+    this.#queue.length = 0;
+  }
+
+  /** Resolves when no Docker effect is under way (for orderly shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  #handle(event: TaskEvent): void {
+    const { state, effects } = nextStep(this.#state, event);
+    this.#state = state;
+    for (const effect of effects) {
+      if (effect.type === 'emit') {
+        this.#o.logger.info({ status: effect.change.status }, 'task state change');
+        try {
+          this.#o.emit(effect.change);
+        } catch (err) {
+          this.#o.logger.error({ err }, 'state change consumer threw');
+        }
+        continue;
+      }
+      const p = this.#o.run(effect).then(
+        (events) => { for (const e of events) this.dispatch(e); },
+        (err: unknown) => { this.#o.logger.error({ err, effect: effect.type }, 'effect runner rejected'); },
+      ).finally(() => this.#running.delete(p));
+      this.#running.add(p);
+    }
+  }
+}

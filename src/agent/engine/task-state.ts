@@ -1,0 +1,46 @@
+// A task as the engine tracks it: the definition it came with, the desired status (only ever moves
+// forward: RUNNING → STOPPED), its containers' known statuses, and what has already been reported
+// (`sent`). The task's known status is never stored: it is derived from the containers.
+import type { AcsTask } from '../../protocol/acs-messages.ts';
+import type { DesiredStatus } from '../../protocol/statuses.ts';
+import { CONTAINER_STATUS_ORDER, statusRank, type ContainerEntry, type ContainerKnownStatus } from './container-state.ts';
+
+export type TaskKnownStatus = ContainerKnownStatus;
+export type SentStatus = 'NONE' | 'RUNNING' | 'STOPPED';
+
+export interface TaskState {
+  arn: string;
+  definition: AcsTask;
+  desired: DesiredStatus;
+  containers: ContainerEntry[];
+  /** Epoch ms window over every image pull this task actually attempted. */
+  pull?: { startedAt: number; stoppedAt: number };
+  sent: SentStatus;
+}
+
+export function initialTaskState(task: AcsTask, o: { defaultStopTimeoutMs: number }): TaskState {
+  return {
+    arn: task.arn,
+    definition: task,
+    desired: task.desiredStatus,
+    containers: task.containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      essential: c.essential ?? true,
+      stopTimeoutSec: c.stopTimeout ?? Math.ceil(o.defaultStopTimeoutMs / 1000),
+      known: { status: 'NONE' },
+    })),
+    sent: 'NONE',
+  };
+}
+
+/** The earliest status among the containers (ecs-agent's updateTaskKnownStatus). */
+export function taskKnownStatus(state: TaskState): TaskKnownStatus {
+  if (state.containers.length === 0) return state.desired === 'STOPPED' ? 'STOPPED' : 'NONE';
+  const min = Math.min(...state.containers.map((c) => statusRank(c.known.status)));
+  return CONTAINER_STATUS_ORDER[min] ?? 'NONE';
+}
+
+export function desiredRank(status: DesiredStatus): number {
+  return status === 'RUNNING' ? 0 : 1;
+}

@@ -1,0 +1,110 @@
+// What RunTask and StartTask share: reading the launch request, building the new task records
+// and handing them to the instance's ACS session. Placement itself is scheduler/placement.ts.
+import { randomUUID } from 'node:crypto';
+import type { Tag, TaskOverride } from '@aws-sdk/client-ecs';
+import { containerArn, taskArn } from '../../protocol/arn.ts';
+import { clientError, invalidParameter } from '../errors.ts';
+import { computeNeeds, effectiveContainers, taskLevelSizes } from '../model/effective-definition.ts';
+import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
+import type { PlacementCandidate } from '../scheduler/placement.ts';
+import type { ApiContext, Input } from './context.ts';
+import { optList, optObject, optString, reqString } from './input.ts';
+import { activeCluster, findTaskDefinition, reservedOn } from './resolve.ts';
+import { taskView } from './views.ts';
+
+export interface LaunchRequest {
+  cluster: ClusterRecord;
+  taskDefinition: TaskDefinitionRecord;
+  overrides: TaskOverride;
+  startedBy?: string;
+  group: string;
+  tags: Tag[];
+}
+
+export function readLaunchRequest(ctx: ApiContext, input: Input): LaunchRequest {
+  const cluster = activeCluster(ctx, optString(input, 'cluster'));
+  const ref = reqString(input, 'taskDefinition');
+  const taskDefinition = findTaskDefinition(ctx, ref);
+  if (!taskDefinition) throw clientError('TaskDefinition not found.');
+  if (taskDefinition.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
+  const launchType = optString(input, 'launchType');
+  if (launchType !== undefined && launchType !== 'EC2' && launchType !== 'EXTERNAL') {
+    throw invalidParameter(`launchType ${launchType} is not supported by this control plane; use EC2 or EXTERNAL.`);
+  }
+  const overrides = optObject<TaskOverride>(input, 'overrides') ?? {};
+  for (const o of overrides.containerOverrides ?? []) {
+    if (!taskDefinition.definition.containerDefinitions.some((c) => c.name === o.name)) {
+      throw invalidParameter(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
+    }
+  }
+  const startedBy = optString(input, 'startedBy');
+  if (startedBy !== undefined && startedBy.length > 128) throw invalidParameter('startedBy can have up to 128 characters.');
+  return {
+    cluster,
+    taskDefinition,
+    overrides,
+    ...(startedBy !== undefined ? { startedBy } : {}),
+    group: optString(input, 'group') || `family:${taskDefinition.family}`,
+    tags: optList<Tag>(input, 'tags') ?? [],
+  };
+}
+
+export function candidateFor(ctx: ApiContext, ci: ContainerInstanceRecord): PlacementCandidate {
+  return {
+    arn: ci.arn,
+    registeredResources: ci.registeredResources,
+    connected: ctx.acs.isConnected(ci.arn),
+    reserved: reservedOn(ctx, ci.clusterName, ci.arn),
+  };
+}
+
+/** The needs of a task launched from this request; the same for each copy. */
+export const needsOf = (r: LaunchRequest) => computeNeeds(r.taskDefinition.definition, r.overrides);
+
+/** Creates PENDING tasks on the given instances (one per entry), stores them and pushes one
+ *  PayloadMessage per instance. Returns the RunTask/StartTask `tasks` views. */
+export function launchOn(ctx: ApiContext, r: LaunchRequest, instanceArns: string[]): unknown[] {
+  const created = instanceArns.map((instanceArn) => newTask(ctx, r, instanceArn));
+  for (const t of created) ctx.store.putTask(t);
+  for (const instanceArn of new Set(instanceArns)) {
+    ctx.acs.pushTasks(instanceArn, created.filter((t) => t.containerInstanceArn === instanceArn));
+  }
+  ctx.logger.info({ tasks: created.map((t) => t.arn), taskDefinition: r.taskDefinition.arn }, 'tasks placed');
+  return created.map((t) => taskView(ctx, t, true));
+}
+
+function newTask(ctx: ApiContext, r: LaunchRequest, instanceArn: string): TaskRecord {
+  const id = randomUUID().replaceAll('-', '');
+  const arn = taskArn(ctx.scope, r.cluster.name, id);
+  const instance = ctx.store.getContainerInstance(instanceArn);
+  const external = instance?.attributes.some((a) => a.name === 'ecs.capability.external') ?? false;
+  const sizes = taskLevelSizes(r.taskDefinition.definition, r.overrides);
+  return {
+    arn,
+    clusterName: r.cluster.name,
+    containerInstanceArn: instanceArn,
+    taskDefinitionArn: r.taskDefinition.arn,
+    launchType: external ? 'EXTERNAL' : 'EC2',
+    lastStatus: 'PENDING',
+    desiredStatus: 'RUNNING',
+    version: 1,
+    createdAt: ctx.now(),
+    ...(r.startedBy !== undefined ? { startedBy: r.startedBy } : {}),
+    group: r.group,
+    tags: r.tags,
+    overrides: r.overrides,
+    ...sizes,
+    needs: needsOf(r),
+    containers: effectiveContainers(r.taskDefinition.definition, r.overrides).map((c) => ({
+      containerArn: containerArn(ctx.scope, r.cluster.name, id, randomUUID()),
+      name: c.name ?? '',
+      image: c.image ?? '',
+      lastStatus: 'PENDING' as const,
+      essential: c.essential ?? true,
+      networkBindings: [],
+      ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
+      ...(c.memory !== undefined ? { memory: c.memory } : {}),
+      ...(c.memoryReservation !== undefined ? { memoryReservation: c.memoryReservation } : {}),
+    })),
+  };
+}

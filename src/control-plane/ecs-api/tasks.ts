@@ -1,0 +1,109 @@
+// RunTask, StartTask, StopTask, DescribeTasks, ListTasks.
+import { invalidParameter } from '../errors.ts';
+import { transition } from '../model/task-lifecycle.ts';
+import { firstUnmet, placeTasks } from '../scheduler/placement.ts';
+import type { Handler } from './context.ts';
+import { optList, optNumber, optString, optStringList, paginate, reqString } from './input.ts';
+import { candidateFor, launchOn, needsOf, readLaunchRequest } from './task-launch.ts';
+import { activeCluster, findTask, toInstanceArn, toTaskArn } from './resolve.ts';
+import { taskView } from './views.ts';
+
+const runTask: Handler = (ctx, input) => {
+  const count = optNumber(input, 'count') ?? 1;
+  const r = readLaunchRequest(ctx, input);
+  if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('Count must be between 1 and 10.');
+  const instances = ctx.store.listContainerInstances(r.cluster.name).filter((ci) => ci.status === 'ACTIVE');
+  if (instances.length === 0) throw invalidParameter('No Container Instances were found in your cluster.');
+  const result = placeTasks({ candidates: instances.map((ci) => candidateFor(ctx, ci)), needs: needsOf(r), count, random: ctx.random });
+  const tasks = result.placements.length ? launchOn(ctx, r, result.placements) : [];
+  if (result.failures.length) ctx.logger.info({ failures: result.failures }, 'RunTask could not place every task');
+  return { tasks, failures: result.failures };
+};
+
+const startTask: Handler = (ctx, input) => {
+  const refs = optStringList(input, 'containerInstances') ?? [];
+  const r = readLaunchRequest(ctx, input);
+  if (refs.length < 1 || refs.length > 10) throw invalidParameter('containerInstances must have between 1 and 10 items.');
+  const failures: Array<{ arn: string; reason: string }> = [];
+  const targets: string[] = [];
+  const needs = needsOf(r);
+  for (const ref of refs) {
+    const arn = toInstanceArn(ctx, r.cluster, ref);
+    const ci = ctx.store.getContainerInstance(arn);
+    if (!ci || ci.clusterName !== r.cluster.name || ci.status !== 'ACTIVE') {
+      failures.push({ arn, reason: 'MISSING' });
+      continue;
+    }
+    const candidate = candidateFor(ctx, ci);
+    // Copies already chosen for this same instance in this call hold resources too.
+    candidate.reserved.push(...targets.filter((t) => t === arn).map(() => needs));
+    const unmet = firstUnmet(candidate, needs);
+    if (unmet) failures.push({ arn, reason: unmet });
+    else targets.push(arn);
+  }
+  return { tasks: targets.length ? launchOn(ctx, r, targets) : [], failures };
+};
+
+const stopTask: Handler = (ctx, input) => {
+  const cluster = activeCluster(ctx, optString(input, 'cluster'));
+  const task = findTask(ctx, cluster, reqString(input, 'task'));
+  if (!task) throw invalidParameter('The referenced task was not found.');
+  const reason = optString(input, 'reason') || 'Task stopped by user';
+  const result = transition(task, { kind: 'stop-requested', at: ctx.now(), reason });
+  if (result.changed) {
+    ctx.store.putTask(result.task);
+    ctx.acs.pushTasks(task.containerInstanceArn, [result.task]);
+    ctx.logger.info({ task: task.arn, reason }, 'task stop requested');
+  }
+  return { task: taskView(ctx, result.task, false) };
+};
+
+const describeTasks: Handler = (ctx, input) => {
+  const cluster = activeCluster(ctx, optString(input, 'cluster'));
+  const refs = optStringList(input, 'tasks') ?? [];
+  if (refs.length === 0) throw invalidParameter('Tasks cannot be empty.');
+  if (refs.length > 100) throw invalidParameter('tasks can have at most 100 items.');
+  const includeTags = (optList<string>(input, 'include') ?? []).includes('TAGS');
+  const tasks: unknown[] = [];
+  const failures: unknown[] = [];
+  for (const ref of refs) {
+    const task = findTask(ctx, cluster, ref);
+    if (task) tasks.push(taskView(ctx, task, includeTags));
+    else failures.push({ arn: toTaskArn(ctx, cluster, ref), reason: 'MISSING' });
+  }
+  return { tasks, failures };
+};
+
+const listTasks: Handler = (ctx, input) => {
+  const cluster = activeCluster(ctx, optString(input, 'cluster'));
+  const instanceRef = optString(input, 'containerInstance');
+  const instanceArn = instanceRef ? toInstanceArn(ctx, cluster, instanceRef) : undefined;
+  const family = optString(input, 'family');
+  const startedBy = optString(input, 'startedBy');
+  const launchType = optString(input, 'launchType');
+  const desired = optString(input, 'desiredStatus') ?? 'RUNNING';
+  if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) throw invalidParameter(`Invalid desiredStatus '${desired}'.`);
+  const arns = ctx.store.listTasks(cluster.name)
+    .filter((t) => (desired === 'PENDING' ? t.lastStatus === 'PENDING' && t.desiredStatus === 'RUNNING' : t.desiredStatus === desired))
+    .filter((t) => !instanceArn || t.containerInstanceArn === instanceArn)
+    .filter((t) => !family || familyOf(t.taskDefinitionArn) === family)
+    .filter((t) => !startedBy || t.startedBy === startedBy)
+    .filter((t) => !launchType || t.launchType === launchType)
+    .map((t) => t.arn);
+  const { page, nextToken } = paginate(arns, input);
+  return { taskArns: page, ...(nextToken ? { nextToken } : {}) };
+};
+
+/** "arn:…:task-definition/web:3" → "web". */
+function familyOf(taskDefinitionArn: string): string {
+  const spec = taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1);
+  return spec.slice(0, spec.lastIndexOf(':'));
+}
+
+export const taskHandlers: Record<string, Handler> = {
+  RunTask: runTask,
+  StartTask: startTask,
+  StopTask: stopTask,
+  DescribeTasks: describeTasks,
+  ListTasks: listTasks,
+};

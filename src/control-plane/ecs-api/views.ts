@@ -1,0 +1,115 @@
+// Records → the JSON shapes DescribeX / RunTask / RegisterX answer (boto3 "Response Syntax").
+// Timestamps become epoch seconds; counts and remaining resources are derived on each read.
+import { clusterArn } from '../../protocol/arn.ts';
+import { toEpochSeconds } from '../../protocol/ecs-wire.ts';
+import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
+import { remainingResources } from '../scheduler/placement.ts';
+import type { ApiContext } from './context.ts';
+import { liveTasks, reservedOn } from './resolve.ts';
+
+const secs = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : toEpochSeconds(ms));
+
+export function clusterView(ctx: ApiContext, c: ClusterRecord): Record<string, unknown> {
+  const tasks = c.status === 'ACTIVE' ? ctx.store.listTasks(c.name) : [];
+  const instances = c.status === 'ACTIVE' ? ctx.store.listContainerInstances(c.name) : [];
+  return {
+    clusterArn: c.arn,
+    clusterName: c.name,
+    status: c.status,
+    registeredContainerInstancesCount: instances.filter((i) => i.status === 'ACTIVE').length,
+    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
+    pendingTasksCount: tasks.filter((t) => t.lastStatus === 'PENDING').length,
+    activeServicesCount: 0,
+    statistics: [],
+    tags: c.tags,
+    settings: c.settings,
+    capacityProviders: [],
+    defaultCapacityProviderStrategy: [],
+  };
+}
+
+export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unknown> {
+  return {
+    ...td.definition,
+    taskDefinitionArn: td.arn,
+    family: td.family,
+    revision: td.revision,
+    status: td.status,
+    compatibilities: ['EC2', 'EXTERNAL'],
+    networkMode: td.definition.networkMode ?? 'bridge',
+    volumes: td.definition.volumes ?? [],
+    placementConstraints: td.definition.placementConstraints ?? [],
+    requiresAttributes: [],
+    registeredAt: secs(td.registeredAt),
+    ...(td.deregisteredAt !== undefined ? { deregisteredAt: secs(td.deregisteredAt) } : {}),
+  };
+}
+
+export function containerInstanceView(ctx: ApiContext, ci: ContainerInstanceRecord): Record<string, unknown> {
+  const tasks = liveTasks(ctx, ci.clusterName).filter((t) => t.containerInstanceArn === ci.arn);
+  return {
+    containerInstanceArn: ci.arn,
+    ec2InstanceId: ci.ec2InstanceId,
+    version: ci.version,
+    ...(ci.versionInfo ? { versionInfo: ci.versionInfo } : {}),
+    remainingResources: remainingResources(ci.registeredResources, reservedOn(ctx, ci.clusterName, ci.arn)),
+    registeredResources: ci.registeredResources,
+    status: ci.status,
+    agentConnected: ci.status === 'ACTIVE' && ctx.acs.isConnected(ci.arn),
+    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
+    pendingTasksCount: tasks.filter((t) => t.lastStatus === 'PENDING').length,
+    attributes: ci.attributes,
+    registeredAt: secs(ci.registeredAt),
+    attachments: [],
+    tags: ci.tags,
+  };
+}
+
+export function taskView(ctx: ApiContext, t: TaskRecord, includeTags: boolean): Record<string, unknown> {
+  return {
+    taskArn: t.arn,
+    clusterArn: clusterArn(ctx.scope, t.clusterName),
+    taskDefinitionArn: t.taskDefinitionArn,
+    containerInstanceArn: t.containerInstanceArn,
+    overrides: { containerOverrides: [], inferenceAcceleratorOverrides: [], ...t.overrides },
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    // Task-level sizes when the definition set them, else what the task reserves on its instance.
+    cpu: t.cpu ?? String(t.needs.cpu),
+    memory: t.memory ?? String(t.needs.memory),
+    containers: t.containers.map((c) => ({
+      containerArn: c.containerArn,
+      taskArn: t.arn,
+      name: c.name,
+      image: c.image,
+      ...(c.runtimeId ? { runtimeId: c.runtimeId } : {}),
+      lastStatus: c.lastStatus,
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason } : {}),
+      networkBindings: c.networkBindings,
+      networkInterfaces: [],
+      healthStatus: 'UNKNOWN',
+      ...(c.cpu !== undefined ? { cpu: String(c.cpu) } : {}),
+      ...(c.memory !== undefined ? { memory: String(c.memory) } : {}),
+      ...(c.memoryReservation !== undefined ? { memoryReservation: String(c.memoryReservation) } : {}),
+    })),
+    ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+    version: t.version,
+    ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+    ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+    connectivity: 'CONNECTED',
+    createdAt: secs(t.createdAt),
+    startedAt: secs(t.startedAt),
+    pullStartedAt: secs(t.pullStartedAt),
+    pullStoppedAt: secs(t.pullStoppedAt),
+    stoppingAt: secs(t.stoppingAt),
+    stoppedAt: secs(t.stoppedAt),
+    executionStoppedAt: secs(t.executionStoppedAt),
+    group: t.group,
+    launchType: t.launchType,
+    attachments: [],
+    attributes: [],
+    healthStatus: 'UNKNOWN',
+    ...(includeTags ? { tags: t.tags } : {}),
+  };
+}

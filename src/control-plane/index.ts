@@ -1,0 +1,68 @@
+// Dockhand's ECS control plane: the ECS API, ACS and TCS on one HTTP port, state in a store.
+import type { Logger } from 'pino';
+import type { ArnScope } from '../protocol/arn.ts';
+import { createAcsGateway } from './acs-gateway/acs-gateway.ts';
+import type { ApiContext } from './ecs-api/context.ts';
+import { createEcsApiHandler } from './ecs-api/router.ts';
+import { createControlPlaneServer, listen } from './server.ts';
+import { createMemoryStore } from './store/memory-store.ts';
+import { createTcsSink } from './tcs-sink.ts';
+
+export interface ControlPlaneOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = ephemeral. */
+  port?: number;
+  /** Default us-east-1. */
+  region?: string;
+  /** Default '000000000000'. */
+  accountId?: string;
+  logger: Logger;
+  /** ACS/TCS heartbeat period; default 20000 (what the real backend uses). */
+  heartbeatIntervalMs?: number;
+  /** Require SigV4-shaped Authorization on API calls and websocket upgrades; default true. */
+  requireSignature?: boolean;
+}
+
+export interface RunningControlPlane {
+  /** http://HOST:PORT */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
+  const host = opts.host ?? '127.0.0.1';
+  const scope: ArnScope = { region: opts.region ?? 'us-east-1', accountId: opts.accountId ?? '000000000000' };
+  const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 20_000;
+  const requireSignature = opts.requireSignature ?? true;
+  const logger = opts.logger;
+  const store = createMemoryStore();
+  const now = () => Date.now();
+
+  const acs = createAcsGateway({ store, logger, scope, heartbeatIntervalMs, requireSignature, now });
+  const tcs = createTcsSink({ logger, heartbeatIntervalMs, requireSignature, now });
+  let url = '';
+  const ctx: ApiContext = { store, scope, logger, baseUrl: () => url, acs, now, random: Math.random };
+  const server = createControlPlaneServer({ api: createEcsApiHandler(ctx, requireSignature), acs, tcs });
+  const port = await listen(server, host, opts.port ?? 0);
+  // A wildcard bind is reachable on loopback; advertise an address agents can dial.
+  const advertised = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  url = `http://${advertised}:${port}`;
+  logger.info({ url, region: scope.region, accountId: scope.accountId }, 'control plane started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        await acs.close();
+        await tcs.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}
