@@ -15,8 +15,22 @@ import { SqliteAgentStore } from './store/sqlite-agent-store.ts';
 import { META_CONTAINER_INSTANCE_ARN, META_CLUSTER, type AgentStore } from './store/agent-store.ts';
 import { StateOutbox } from './outbox/state-outbox.ts';
 import { AcsSession, type AcsTiming } from './acs/acs-session.ts';
+import type { AcsTaskSink } from './acs/acs-handlers.ts';
 import { DockerodeEngine } from './docker/dockerode-engine.ts';
 import { TaskEngine } from './engine/task-engine.ts';
+
+/** The ACS side's view of the engine. */
+function taskSink(engine: TaskEngine): AcsTaskSink {
+  return {
+    applyTask: (task) => engine.applyTask(task),
+    knownTasks: () => engine.knownTasks(),
+    stopTask: (taskArn) => {
+      const known = engine.knownTasks().find((t) => t.taskArn === taskArn);
+      // A desired-status change of a known task needs only its ARN; the engine keeps the rest.
+      if (known) engine.applyTask({ arn: taskArn, family: '', version: '', desiredStatus: 'STOPPED', containers: [] });
+    },
+  };
+}
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -80,7 +94,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     outbox.start();
     const acs = new AcsSession({
       client, cluster: config.cluster, containerInstanceArn, region: config.region,
-      dockerVersion: dockerInfo.version, store, tasks: engine, logger,
+      dockerVersion: dockerInfo.version, store, tasks: taskSink(engine), logger,
       ...(o.acsTiming ? { timing: o.acsTiming } : {}),
     });
     acs.start();

@@ -49,20 +49,26 @@ describe('connection state machine', () => {
   });
 });
 
-function harness(seq = 0) {
+function harness(seq = 0, known: Array<{ taskArn: string; desiredStatus: 'RUNNING' | 'STOPPED' }> = []) {
   const sent: AcsOutbound[] = [];
   const applied: AcsTask[] = [];
+  const stopped: string[] = [];
   const reconnects: Array<{ reason: string; inactive: boolean }> = [];
   let lastSeq = seq;
   const ctx = {
-    tasks: { applyTask: (t: AcsTask) => applied.push(t) },
+    tasks: {
+      applyTask: (t: AcsTask) => { applied.push(t); },
+      knownTasks: () => known,
+      stopTask: (arn: string) => { stopped.push(arn); },
+    },
     send: (f: AcsOutbound) => sent.push(f),
     lastSeqNum: () => lastSeq,
     setLastSeqNum: (n: number) => { lastSeq = n; },
     logger: pino({ level: 'silent' }),
-    reconnect: (reason: string, o?: { inactive?: boolean }) => reconnects.push({ reason, inactive: !!o?.inactive }),
+    reconnect: (reason: string, o?: { inactive?: boolean }) => { reconnects.push({ reason, inactive: !!o?.inactive }); },
+    newMessageId: () => `generated-${sent.length}`,
   };
-  return { ctx, sent, applied, reconnects, seq: () => lastSeq };
+  return { ctx, sent, applied, stopped, reconnects, seq: () => lastSeq };
 }
 
 const task = (arn: string, desiredStatus: 'RUNNING' | 'STOPPED'): AcsTask => ({ arn, family: 'f', version: '1', desiredStatus, containers: [] });
@@ -90,6 +96,29 @@ describe('ACS frame handling', () => {
     handleAcsFrame(decodeInbound(JSON.stringify({ type: 'TaskManifestMessage', message: { clusterArn: 'c', containerInstanceArn: ARN, messageId: 'tm', timeline: 4, tasks: [] } })), h.ctx);
     expect(h.sent[0]?.type).toBe('AckRequest');
     expect(h.applied).toEqual([]);
+  });
+
+  it('a fresh manifest stops what it marks STOPPED and asks ACS to verify tasks it does not list', () => {
+    const h = harness(1, [
+      { taskArn: 'listed-running', desiredStatus: 'RUNNING' },
+      { taskArn: 'listed-stopped', desiredStatus: 'RUNNING' },
+      { taskArn: 'unlisted', desiredStatus: 'RUNNING' },
+      { taskArn: 'already-stopping', desiredStatus: 'STOPPED' },
+    ]);
+    handleAcsFrame(decodeInbound(JSON.stringify({
+      type: 'TaskManifestMessage',
+      message: { clusterArn: 'c', containerInstanceArn: ARN, messageId: 'tm', timeline: 2, tasks: [
+        { taskArn: 'listed-running', desiredStatus: 'RUNNING' }, { taskArn: 'listed-stopped', desiredStatus: 'STOPPED' },
+      ] },
+    })), h.ctx);
+    expect(h.stopped).toEqual(['listed-stopped']);
+    expect(h.sent).toEqual([
+      { type: 'AckRequest', message: { cluster: 'c', containerInstance: ARN, messageId: 'tm' } },
+      { type: 'TaskStopVerificationMessage', message: { messageId: 'generated-1', stopCandidates: [{ taskArn: 'unlisted' }] } },
+    ]);
+    // Only what ACS confirms is stopped; unknown ARNs in the ack are ignored.
+    handleAcsFrame(decodeInbound(JSON.stringify({ type: 'TaskStopVerificationAck', message: { messageId: 'generated-1', stopTasks: [{ taskArn: 'unlisted' }, { taskArn: 'never-seen' }] } })), h.ctx);
+    expect(h.stopped).toEqual(['listed-stopped', 'unlisted']);
   });
 
   it('exceptions reconnect (InactiveInstanceException waits longer); unknown types are ignored', () => {

@@ -1,12 +1,16 @@
 // What the agent does with each ACS frame. One exhaustive switch over the message union; the
 // session passes in the edges (send, task sink, seqNum memory), so this file does no I/O itself.
 import type { Logger } from 'pino';
-import type { AcsInbound, AcsOutbound, AcsTask, UnknownFrame } from '../../protocol/acs-messages.ts';
+import type { AcsInbound, AcsOutbound, AcsTask, TaskIdentifier, UnknownFrame } from '../../protocol/acs-messages.ts';
 import { assertNever } from './connection-state.ts';
 
 /** Where accepted tasks go: the task engine. */
 export interface AcsTaskSink {
   applyTask(task: AcsTask): void;
+  /** Tasks the agent runs, with their desired status. */
+  knownTasks(): Array<{ taskArn: string; desiredStatus: 'RUNNING' | 'STOPPED' }>;
+  /** Moves a known task's desired status to STOPPED. */
+  stopTask(taskArn: string): void;
 }
 
 export interface AcsHandlerContext {
@@ -18,6 +22,7 @@ export interface AcsHandlerContext {
   logger: Logger;
   /** The server asked us to go away, or sent an error: the session reconnects. */
   reconnect(reason: string, opts?: { inactive?: boolean }): void;
+  newMessageId(): string;
 }
 
 export function handleAcsFrame(frame: AcsInbound | UnknownFrame, ctx: AcsHandlerContext): void {
@@ -52,11 +57,17 @@ export function handleAcsFrame(frame: AcsInbound | UnknownFrame, ctx: AcsHandler
       if (m.timeline <= ctx.lastSeqNum()) {
         // Older than a payload we already applied: acting on it could stop a task that payload started.
         ctx.logger.debug({ timeline: m.timeline, seqNum: ctx.lastSeqNum() }, 'dropping stale task manifest');
+        return;
       }
+      reconcileManifest(m.tasks ?? [], ctx);
       return;
     }
     case 'TaskStopVerificationAck':
-      ctx.logger.debug({ messageId: frame.message.messageId }, 'task stop verification ack');
+      // ACS confirmed which of our candidates really should stop: only those are stopped.
+      for (const t of frame.message.stopTasks ?? []) {
+        if (ctx.tasks.knownTasks().some((k) => k.taskArn === t.taskArn)) ctx.tasks.stopTask(t.taskArn);
+      }
+      ctx.logger.info({ stopTasks: (frame.message.stopTasks ?? []).map((t) => t.taskArn) }, 'task stop verification acknowledged');
       return;
     case 'IAMRoleCredentialsMessage': {
       const m = frame.message;
@@ -77,6 +88,25 @@ export function handleAcsFrame(frame: AcsInbound | UnknownFrame, ctx: AcsHandler
       return;
     default:
       assertNever(frame);
+  }
+}
+
+/**
+ * A manifest lists every task ACS believes this instance runs. Tasks it marks STOPPED are stopped at
+ * once; tasks we run that it does not list are only candidates: we ask ACS to confirm
+ * (TaskStopVerificationMessage) before stopping them, as the real agent does.
+ */
+function reconcileManifest(listed: TaskIdentifier[], ctx: AcsHandlerContext): void {
+  const byArn = new Map(listed.map((t) => [t.taskArn, t]));
+  const candidates: TaskIdentifier[] = [];
+  for (const known of ctx.tasks.knownTasks()) {
+    if (known.desiredStatus === 'STOPPED') continue;
+    const entry = byArn.get(known.taskArn);
+    if (entry?.desiredStatus === 'STOPPED') ctx.tasks.stopTask(known.taskArn);
+    else if (!entry) candidates.push({ taskArn: known.taskArn });
+  }
+  if (candidates.length > 0) {
+    ctx.send({ type: 'TaskStopVerificationMessage', message: { messageId: ctx.newMessageId(), stopCandidates: candidates } });
   }
 }
 

@@ -2,6 +2,7 @@
 // handlers, and keep the connection alive the way the real agent does — reconnect with backoff
 // (250 ms → 2 min, ×1.5), reconnect when nothing arrives for 1 min + jitter, and reconnect on
 // purpose every 30 min + jitter. Reconnecting never touches running tasks.
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
@@ -175,6 +176,7 @@ export class AcsSession {
       setLastSeqNum: (n) => this.#o.store.setMeta(SEQ_KEY, String(n)),
       logger: this.#o.logger,
       reconnect: (reason, opts) => this.#drop(reason, opts?.inactive ? this.#timing.inactiveWaitMs : this.#backoff.next()),
+      newMessageId: randomUUID,
     });
   }
 
