@@ -1,6 +1,7 @@
 // Prints config/README.md's table from the agent's schema, so the documentation cannot drift
 // from what the agent reads: `node scripts/config-table.ts > config/README.md`.
 import { configTable } from '../src/agent/config/agent-config.ts';
+import { REAL_AGENT_SETTINGS_NOT_HONOURED } from '../src/agent/config/known-settings.ts';
 
 const fmt = (v: unknown): string => {
   if (typeof v === 'number' && v >= 1000 && v % 1000 === 0) {
@@ -31,6 +32,10 @@ const lines = [
   '| `DOCKHAND_ACCOUNT_ID` | `000000000000` | control plane: the account id in ARNs |',
   '| `DOCKHAND_LOGLEVEL` | `info` | control plane log level |',
   '| `DOCKHAND_COMMIT` | `unknown` | agentHash sent to ACS |',
+  '',
+  'Real-agent settings that Dockhand recognises but does not act on yet (a warning at start names each one set):',
+  [...REAL_AGENT_SETTINGS_NOT_HONOURED].sort().map((n) => `\`${n}\``).join(', ') + '.',
+  'Any other `ECS_*` name is warned about as unknown.',
   '',
   '`ECS_DATADIR` defaults to `/var/lib/ecs/data`, the host directory that ecs-init mounts as the real agent\'s `/data`.',
   '',

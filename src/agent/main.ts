@@ -52,6 +52,7 @@ export interface RunningAgent {
 
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const { config, logger } = o;
+  for (const warning of config.warnings) logger.warn(warning);
   mkdirSync(config.dataDir, { recursive: true });
   const store: AgentStore = new SqliteAgentStore(config.checkpoint ? config.dataDir : ':memory:');
   try {

@@ -49,7 +49,7 @@ describe('TaskEngine concurrency and cleanup on real Docker', () => {
     const running = await recorder.next(t.arn, 'RUNNING');
     await expect(engine.removeTaskContainers(t.arn)).rejects.toThrow(/not stopped/);
 
-    engine.applyTask(stopped(t));
+    engine.stopTask(t.arn); // as ACS's TaskStopVerificationAck would
     await recorder.next(t.arn, 'STOPPED');
     const id = running.containers[0]!.runtimeId!;
     expect((await docker.inspectContainer(id)).running).toBe(false); // kept after the stop

@@ -63,6 +63,14 @@ describe('loadAgentConfig', () => {
     expect(() => loadAgentConfig({ ...NO_FILE, AWS_REGION: 'us-east-1', [name]: value })).toThrow(message);
   });
 
+  it('warns about unknown ECS_* names, and about real-agent settings Dockhand ignores', () => {
+    const c = loadAgentConfig({ ...NO_FILE, AWS_REGION: 'us-east-1', ECS_CLUSTR: 'typo', ECS_ENABLE_TASK_ENI: 'true', ECS_CLUSTER: 'ok', HOME: '/root' });
+    expect(c.warnings).toEqual([
+      'ECS_CLUSTR is not a setting Dockhand or the ECS agent knows (a typo?); it is ignored',
+      'ECS_ENABLE_TASK_ENI is a real ECS agent setting that Dockhand does not support yet; it is ignored',
+    ]);
+  });
+
   it('requires a region', () => {
     expect(() => loadAgentConfig({ ...NO_FILE })).toThrow(/AWS_DEFAULT_REGION/);
   });

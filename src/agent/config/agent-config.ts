@@ -6,6 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import {
   parseEnvFile, parseGoBool, parseGoDuration, parseJsonPortList, parseJsonStringList, parseJsonStringMap,
 } from './go-values.ts';
+import { settingWarnings } from './known-settings.ts';
 
 /** Marks a value that failed to parse; kept as a string until validate() so that convict's
  *  error message names the variable (convict treats objects as nested config, hence a string). */
@@ -93,6 +94,8 @@ export interface AgentConfig {
   availableLoggingDrivers: string[];
   dockerHost: string;
   imdsEndpoint: string;
+  /** Unknown or unsupported ECS_* names seen in the environment or the file, to log at start. */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {
@@ -155,6 +158,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     availableLoggingDrivers: g('ECS_AVAILABLE_LOGGING_DRIVERS'),
     dockerHost: g('DOCKER_HOST'),
     imdsEndpoint: g('AWS_EC2_METADATA_SERVICE_ENDPOINT'),
+    warnings: settingWarnings(Object.keys(merged), new Set(Object.keys(schema))),
   };
 }
 

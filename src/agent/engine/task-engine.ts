@@ -80,6 +80,12 @@ export class TaskEngine {
     actor.dispatch({ type: 'desired', desired: task.desiredStatus });
   }
 
+  /** Moves a known task's desired status to STOPPED (TaskManifest / TaskStopVerificationAck);
+   *  an unknown ARN is ignored: there is nothing of it in Docker to stop. */
+  stopTask(taskArn: string): void {
+    this.#actors.get(taskArn)?.dispatch({ type: 'desired', desired: 'STOPPED' });
+  }
+
   knownTasks(): KnownTask[] {
     return [...this.#actors.values()].map(({ state }) => ({
       taskArn: state.arn,
