@@ -15,22 +15,10 @@ import { SqliteAgentStore } from './store/sqlite-agent-store.ts';
 import { META_CONTAINER_INSTANCE_ARN, META_CLUSTER, type AgentStore } from './store/agent-store.ts';
 import { StateOutbox } from './outbox/state-outbox.ts';
 import { AcsSession, type AcsTiming } from './acs/acs-session.ts';
-import type { AcsTaskSink } from './acs/acs-handlers.ts';
 import { DockerodeEngine } from './docker/dockerode-engine.ts';
 import { TaskEngine } from './engine/task-engine.ts';
-
-/** The ACS side's view of the engine. */
-function taskSink(engine: TaskEngine): AcsTaskSink {
-  return {
-    applyTask: (task) => engine.applyTask(task),
-    knownTasks: () => engine.knownTasks(),
-    stopTask: (taskArn) => {
-      const known = engine.knownTasks().find((t) => t.taskArn === taskArn);
-      // A desired-status change of a known task needs only its ARN; the engine keeps the rest.
-      if (known) engine.applyTask({ arn: taskArn, family: '', version: '', desiredStatus: 'STOPPED', containers: [] });
-    },
-  };
-}
+import { StatsPoller } from './tcs/stats-poller.ts';
+import { TcsSession } from './tcs/tcs-session.ts';
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -56,7 +44,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   mkdirSync(config.dataDir, { recursive: true });
   const store: AgentStore = new SqliteAgentStore(config.checkpoint ? config.dataDir : ':memory:');
   try {
-    const docker = new DockerodeEngine({ dockerHost: config.dockerHost, logger, pullTimeoutMs: config.imagePullTimeoutMs });
+    const docker = new DockerodeEngine({
+      dockerHost: config.dockerHost, logger, pullTimeoutMs: config.imagePullTimeoutMs, excludeIpv6PortBindings: config.excludeIpv6PortBindings,
+    });
     // External (ECS Anywhere) hosts have no instance metadata service: never call it there.
     const [dockerInfo, host, identity] = await Promise.all([
       docker.version(), readHostFacts(), config.external ? undefined : readEc2Identity(config.imdsEndpoint),
@@ -95,10 +85,20 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     outbox.start();
     const acs = new AcsSession({
       client, cluster: config.cluster, containerInstanceArn, region: config.region,
-      dockerVersion: dockerInfo.version, store, tasks: taskSink(engine), logger,
+      dockerVersion: dockerInfo.version, store, tasks: engine, logger,
       ...(o.acsTiming ? { timing: o.acsTiming } : {}),
     });
     acs.start();
+
+    // Telemetry: stats are polled (never streamed); with ECS_DISABLE_METRICS TCS still connects
+    // and reports instance status, but no task metrics (as the real agent).
+    const stats = new StatsPoller({ docker, cluster: config.cluster, logger, intervalMs: config.metricsPollIntervalMs });
+    if (!config.disableMetrics) stats.start();
+    const tcs = new TcsSession({
+      client, cluster: config.cluster, containerInstanceArn, region: config.region, dockerVersion: dockerInfo.version,
+      metrics: stats, disableMetrics: config.disableMetrics, logger,
+    });
+    tcs.start();
 
     let closed = false;
     return {
@@ -106,7 +106,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       async close() {
         if (closed) return;
         closed = true;
-        await acs.close();
+        await Promise.all([acs.close(), tcs.close()]);
+        stats.stop();
         await outbox.close();
         await engine.close();
         client.destroy();

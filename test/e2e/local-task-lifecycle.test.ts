@@ -102,6 +102,8 @@ describe('dockhand local runs a task on real Docker', () => {
     expect(v4?.containerPort).toBe(8080);
     expect(v4?.protocol).toBe('tcp');
     expect(v4?.hostPort).toBeGreaterThan(0);
+    // Like the real agent (ECS_EXCLUDE_IPV6_PORTBINDING defaults to true): IPv4 bindings only.
+    expect(bindings.filter((b) => b.bindIP?.includes(':'))).toEqual([]);
     const reply = await new Promise<string>((resolve, reject) => {
       const sock = connect(v4!.hostPort!, '127.0.0.1');
       let data = '';

@@ -64,6 +64,8 @@ const schema = {
   ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: { doc: 'How long stopped tasks keep their containers', format: 'go-duration', default: 10_800_000, env: 'ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION' },
   ECS_INSTANCE_ATTRIBUTES: { doc: 'Custom attributes to register (JSON object)', format: 'string-map', default: {} as Record<string, string>, env: 'ECS_INSTANCE_ATTRIBUTES' },
   ECS_AVAILABLE_LOGGING_DRIVERS: { doc: 'Log drivers tasks may use (JSON list)', format: 'string-list', default: ['json-file', 'none'], env: 'ECS_AVAILABLE_LOGGING_DRIVERS' },
+  ECS_EXCLUDE_IPV6_PORTBINDING: { doc: 'Report only IPv4 host port bindings', format: 'go-bool', default: true, env: 'ECS_EXCLUDE_IPV6_PORTBINDING' },
+  ECS_POLLING_METRICS_WAIT_DURATION: { doc: 'How often container stats are polled for TCS', format: 'go-duration', default: 10_000, env: 'ECS_POLLING_METRICS_WAIT_DURATION' },
   AWS_EC2_METADATA_SERVICE_ENDPOINT: { doc: 'Instance metadata service (EC2 mode only)', format: String, default: 'http://169.254.169.254', env: 'AWS_EC2_METADATA_SERVICE_ENDPOINT' },
   DOCKER_HOST: { doc: 'Docker engine endpoint', format: String, default: 'unix:///var/run/docker.sock', env: 'DOCKER_HOST' },
 };
@@ -94,6 +96,8 @@ export interface AgentConfig {
   availableLoggingDrivers: string[];
   dockerHost: string;
   imdsEndpoint: string;
+  excludeIpv6PortBindings: boolean;
+  metricsPollIntervalMs: number;
   /** Unknown or unsupported ECS_* names seen in the environment or the file, to log at start. */
   warnings: string[];
 }
@@ -158,6 +162,8 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     availableLoggingDrivers: g('ECS_AVAILABLE_LOGGING_DRIVERS'),
     dockerHost: g('DOCKER_HOST'),
     imdsEndpoint: g('AWS_EC2_METADATA_SERVICE_ENDPOINT'),
+    excludeIpv6PortBindings: g('ECS_EXCLUDE_IPV6_PORTBINDING'),
+    metricsPollIntervalMs: Math.max(1000, g<number>('ECS_POLLING_METRICS_WAIT_DURATION')),
     warnings: settingWarnings(Object.keys(merged), new Set(Object.keys(schema))),
   };
 }

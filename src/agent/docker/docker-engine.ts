@@ -4,7 +4,8 @@
 import type { NetworkBinding } from '../../protocol/state-change.ts';
 
 /** Docker's create-container body (API 1.41 field names). Open-ended: the backend's
- *  `dockerConfig` JSON may carry any field Docker understands, and we pass it through. */
+ *  `dockerConfig` JSON may carry any field Docker understands, and we pass it through. */import type { StatsSample } from './container-stats.ts';
+
 export interface DockerCreateConfig {
   Image: string;
   Cmd?: string[];
@@ -86,4 +87,6 @@ export interface DockerEngine {
   /** Lifecycle events of ECS-managed containers (label `com.amazonaws.ecs.task-arn`);
    *  the subscription reconnects by itself when the stream drops, replaying from the last event seen. */
   events(listener: (event: ContainerEvent) => void): EventSubscription;
+  /** One stats sample (never a stream: streams leak dockerd memory, real agent #505). */
+  containerStats(id: string): Promise<StatsSample>;
 }

@@ -14,6 +14,7 @@ import {
 } from './docker-errors.ts';
 import { DOCKER_TIMEOUTS_MS } from './docker-timeouts.ts';
 import { subscribeToEvents } from './docker-event-stream.ts';
+import { parseDockerStats, type StatsSample } from './container-stats.ts';
 
 export interface DockerodeEngineOptions {
   /** `unix:///var/run/docker.sock` (default) or `tcp://host:port`. */
@@ -21,6 +22,8 @@ export interface DockerodeEngineOptions {
   logger: Logger;
   /** ECS_IMAGE_PULL_TIMEOUT; a per-call `timeoutMs` wins. */
   pullTimeoutMs?: number;
+  /** ECS_EXCLUDE_IPV6_PORTBINDING (real agent default true): report IPv4 host bindings only. */
+  excludeIpv6PortBindings?: boolean;
 }
 
 const TASK_ARN_LABEL = 'com.amazonaws.ecs.task-arn';
@@ -114,7 +117,8 @@ export class DockerodeEngine implements DockerEngine {
         ...optionalTime('startedAt', info.State.StartedAt),
         ...optionalTime('finishedAt', info.State.FinishedAt),
         oomKilled: info.State.OOMKilled,
-        portBindings: toNetworkBindings(info.NetworkSettings?.Ports),
+        portBindings: toNetworkBindings(info.NetworkSettings?.Ports)
+          .filter((b) => this.#options.excludeIpv6PortBindings === false || !b.bindIP.includes(':')),
         labels: info.Config.Labels ?? {},
       };
     } catch (err) {
@@ -141,6 +145,13 @@ export class DockerodeEngine implements DockerEngine {
     } catch (err) {
       throw new CannotListContainersError(dockerMessage(err), { cause: err });
     }
+  }
+
+  async containerStats(id: string): Promise<StatsSample> {
+    const docker = await this.#docker();
+    const json = await timed(DOCKER_TIMEOUTS_MS.inspect, (abortSignal) =>
+      docker.getContainer(id).stats({ stream: false, abortSignal } as never) as unknown as Promise<unknown>);
+    return parseDockerStats(json);
   }
 
   events(listener: (event: ContainerEvent) => void): EventSubscription {

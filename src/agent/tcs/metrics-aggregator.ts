@@ -1,19 +1,9 @@
 // Turns polled Docker stats samples into TCS stat sets. Docker is polled (one-shot stats), never
 // streamed: a stats stream per container leaks dockerd memory (real agent issue #505).
 import type { ContainerMetric, StatSet, TaskMetric, UlongStatSet } from '../../protocol/tcs-frames.ts';
+import type { StatsSample } from '../docker/container-stats.ts';
 
-/** The parts of one Docker stats sample TCS needs, already reduced to numbers. */
-export interface StatsSample {
-  at: number; // epoch ms
-  /** Cumulative CPU counters, as Docker reports them (cpu_stats). */
-  cpuTotalNs: number;
-  systemCpuNs: number;
-  onlineCpus: number;
-  memoryBytes: number;
-  rxBytes: number; txBytes: number; rxPackets: number; txPackets: number;
-  rxDropped: number; txDropped: number; rxErrors: number; txErrors: number;
-  readBytes: number; writeBytes: number;
-}
+export type { StatsSample };
 
 export function statSet(values: number[]): StatSet {
   if (values.length === 0) return { max: 0, min: 0, sampleCount: 0, sum: 0 };
