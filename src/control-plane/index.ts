@@ -7,6 +7,7 @@ import { createEcsApiHandler } from './ecs-api/router.ts';
 import { createControlPlaneServer, listen } from './server.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { createTcsSink } from './tcs-sink.ts';
+import { createTelemetryStore } from './telemetry-store.ts';
 
 export interface ControlPlaneOptions {
   /** Default 127.0.0.1. */
@@ -20,6 +21,12 @@ export interface ControlPlaneOptions {
   logger: Logger;
   /** ACS/TCS heartbeat period; default 20000 (what the real backend uses). */
   heartbeatIntervalMs?: number;
+  /** An ACS connection whose heartbeat ack (or any frame) is this late is closed (1008);
+   *  default 3 heartbeat intervals. */
+  heartbeatTimeoutMs?: number;
+  /** Period of the TaskManifestMessage sent to each connected agent; default 60000 (real ECS
+   *  sends one about once a minute). */
+  manifestIntervalMs?: number;
   /** Require SigV4-shaped Authorization on API calls and websocket upgrades; default true. */
   requireSignature?: boolean;
 }
@@ -35,16 +42,19 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const host = opts.host ?? '127.0.0.1';
   const scope: ArnScope = { region: opts.region ?? 'us-east-1', accountId: opts.accountId ?? '000000000000' };
   const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 20_000;
+  const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 3 * heartbeatIntervalMs;
+  const manifestIntervalMs = opts.manifestIntervalMs ?? 60_000;
   const requireSignature = opts.requireSignature ?? true;
   const logger = opts.logger;
   const store = createMemoryStore();
   const now = () => Date.now();
 
-  const acs = createAcsGateway({ store, logger, scope, heartbeatIntervalMs, requireSignature, now });
-  const tcs = createTcsSink({ logger, heartbeatIntervalMs, requireSignature, now });
+  const telemetry = createTelemetryStore();
+  const acs = createAcsGateway({ store, logger, scope, heartbeatIntervalMs, heartbeatTimeoutMs, manifestIntervalMs, requireSignature, now });
+  const tcs = createTcsSink({ logger, heartbeatIntervalMs, requireSignature, now, telemetry });
   let url = '';
-  const ctx: ApiContext = { store, scope, logger, baseUrl: () => url, acs, now, random: Math.random };
-  const server = createControlPlaneServer({ api: createEcsApiHandler(ctx, requireSignature), acs, tcs });
+  const ctx: ApiContext = { store, scope, logger, baseUrl: () => url, acs, health: telemetry, now, random: Math.random };
+  const server = createControlPlaneServer({ api: createEcsApiHandler(ctx, requireSignature), acs, tcs, telemetry: (arn) => telemetry.view(arn) });
   const port = await listen(server, host, opts.port ?? 0);
   // A wildcard bind is reachable on loopback; advertise an address agents can dial.
   const advertised = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

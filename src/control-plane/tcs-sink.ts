@@ -1,29 +1,22 @@
 // The telemetry endpoint. It accepts what agents publish (metrics, instance status, task health),
 // acks each frame as real TCS does, heartbeats the agent (it reconnects when TCS goes quiet), and
-// keeps only the latest frame of each kind per instance: nothing reads history yet.
+// hands each frame to the telemetry store, which keeps the latest per instance and per task
+// (read back through GET /dockhand/telemetry and DescribeTasks' healthStatus).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { splitTcsFrame, type TcsInbound, type TcsOutbound } from '../protocol/tcs-frames.ts';
+import type { TelemetryStore } from './telemetry-store.ts';
 import { rejectUpgrade, signatureProblem, upgradeSignatureProblem } from './upgrade-auth.ts';
-
-export interface TelemetrySnapshot {
-  metrics?: Extract<TcsOutbound, { type: 'PublishMetricsRequest' }>['message'];
-  instanceStatus?: Extract<TcsOutbound, { type: 'PublishInstanceStatusRequest' }>['message'];
-  health?: Extract<TcsOutbound, { type: 'PublishHealthRequest' }>['message'];
-  receivedAt: number;
-}
 
 export interface TcsSink {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  latest(instanceArn: string): TelemetrySnapshot | undefined;
   close(): Promise<void>;
 }
 
-export function createTcsSink(o: { logger: Logger; heartbeatIntervalMs: number; requireSignature: boolean; now: () => number }): TcsSink {
+export function createTcsSink(o: { logger: Logger; heartbeatIntervalMs: number; requireSignature: boolean; now: () => number; telemetry: TelemetryStore }): TcsSink {
   const wss = new WebSocketServer({ noServer: true });
-  const latest = new Map<string, TelemetrySnapshot>();
   const log = o.logger.child({ component: 'tcs' });
   const sockets = new Set<WebSocket>();
 
@@ -47,17 +40,21 @@ export function createTcsSink(o: { logger: Logger; heartbeatIntervalMs: number; 
       log.warn('TCS frame is not JSON');
       return;
     }
-    const instanceArn = frame.message?.metadata?.containerInstance || queryInstance;
-    const snapshot: TelemetrySnapshot = { ...latest.get(instanceArn), receivedAt: o.now() };
+    if (typeof frame?.message !== 'object' || frame.message === null) {
+      log.warn({ type: frame?.type }, 'TCS frame without a message');
+      return;
+    }
+    const instanceArn = frame.message.metadata?.containerInstance || queryInstance;
+    const at = o.now();
     switch (frame.type) {
       case 'PublishMetricsRequest':
-        latest.set(instanceArn, { ...snapshot, metrics: frame.message });
+        o.telemetry.recordMetrics(instanceArn, frame.message, at);
         return reply(ws, { type: 'AckPublishMetric', message: { message: '' } });
       case 'PublishInstanceStatusRequest':
-        latest.set(instanceArn, { ...snapshot, instanceStatus: frame.message });
+        o.telemetry.recordInstanceStatus(instanceArn, frame.message, at);
         return reply(ws, { type: 'AckPublishInstanceStatus', message: { message: '' } });
       case 'PublishHealthRequest':
-        latest.set(instanceArn, { ...snapshot, health: frame.message });
+        o.telemetry.recordHealth(instanceArn, frame.message, at);
         return reply(ws, { type: 'AckPublishHealth', message: { message: '' } });
       default: {
         const unknown: never = frame;
@@ -85,7 +82,6 @@ export function createTcsSink(o: { logger: Logger; heartbeatIntervalMs: number; 
         log.info({ instanceArn }, 'telemetry connected');
       });
     },
-    latest: (instanceArn) => latest.get(instanceArn),
     async close() {
       for (const ws of sockets) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

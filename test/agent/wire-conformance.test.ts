@@ -4,9 +4,6 @@
 //  - agentHash / agentVersion: ours are Dockhand's (DOCKHAND_COMMIT, package.json version);
 //  - User-Agent of the upgrade: ws's default instead of Go's "Go-http-client/1.1".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { WebSocketServer, type WebSocket } from 'ws';
 import pino from 'pino';
 import { createEcsClient } from '../../src/agent/ecs/ecs-client.ts';
 import { AcsSession } from '../../src/agent/acs/acs-session.ts';
@@ -14,57 +11,16 @@ import { TcsSession } from '../../src/agent/tcs/tcs-session.ts';
 import { SqliteAgentStore } from '../../src/agent/store/sqlite-agent-store.ts';
 import { splitTcsFrame } from '../../src/protocol/tcs-frames.ts';
 import type { AcsTask } from '../../src/protocol/acs-messages.ts';
+import { CAPTURED_INSTANCE_ARN as ARN, loadCapture, startCapturePeer, until, type CapturePeer } from './capture-peer.ts';
 
-const CAPTURE = '../shared/fixtures/ecs-agent-capture/main.traffic.jsonl';
-const ARN = 'arn:aws:ecs:us-west-2:123456789012:container-instance/ecsref/0f1e2d3c4b5a69788796a5b4c3d2e1f0';
-type Rec = { seq: number; channel: string; direction: string; kind: string; operation?: string; query?: Record<string, string>; headers?: [string, string][]; body?: { type: string; message: Record<string, unknown> } };
-const capture: Rec[] = readFileSync(CAPTURE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+const capture = loadCapture('main');
 const realUpgrade = (channel: string) => capture.find((r) => r.channel === channel && r.kind === 'ws-upgrade')!;
 const realFrame = (channel: string, type: string) => capture.find((r) => r.channel === channel && r.direction === 'agent->cp' && r.operation === type)!;
 
-interface Upgrade { path: string; query: Record<string, string>; headers: IncomingMessage['headers'] }
-const upgrades: Record<string, Upgrade> = {};
-const framesFromAgent: Record<string, string[]> = { acs: [], tcs: [] };
-let acsSocket: WebSocket | undefined;
-let server: Server;
+let peer: CapturePeer;
 let base: string;
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => { raw += d; });
-    req.on('end', () => {
-      // DiscoverPollEndpoint, answered as the capture's fake did (seq 6), pointing at this server.
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ endpoint: `${base}/acs/`, telemetryEndpoint: `${base}/tcs/`, serviceConnectEndpoint: `${base}/acs/` }));
-    });
-  });
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url!, 'http://x');
-    const channel = url.pathname.startsWith('/acs/') ? 'acs' : 'tcs';
-    upgrades[channel] = { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers };
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('message', (d: Buffer) => framesFromAgent[channel]!.push(d.toString()));
-      if (channel === 'acs') acsSocket = ws;
-      else ws.on('message', (d: Buffer) => {
-        const type = (JSON.parse(splitTcsFrame(d.toString()).json) as { type: string }).type;
-        ws.send(JSON.stringify({ type: type === 'PublishMetricsRequest' ? 'AckPublishMetric' : 'AckPublishInstanceStatus', message: { message: '' } }));
-      });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => { server?.close(); });
-
-const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+beforeAll(async () => { peer = await startCapturePeer(); base = peer.url; });
+afterAll(async () => { await peer?.close(); });
 
 describe('wire conformance with the real agent', () => {
   it('ACS: same upgrade query and signing, same answers to heartbeat and payload', async () => {
@@ -77,7 +33,7 @@ describe('wire conformance with the real agent', () => {
     });
     session.start();
     await session.connected();
-    const ours = upgrades.acs!;
+    const ours = peer.upgrades.acs!;
     const real = realUpgrade('acs');
     expect(ours.path).toBe('/acs/ws');
     expect(Object.keys(ours.query)).toEqual(Object.keys(real.query!));
@@ -87,9 +43,9 @@ describe('wire conformance with the real agent', () => {
     expect(ours.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
 
     // Replay the capture's ACS frames to our agent and compare its answers with the real agent's.
-    for (const seq of [18, 20]) acsSocket!.send(JSON.stringify(capture.find((r) => r.seq === seq)!.body));
-    await until(() => framesFromAgent.acs!.length >= 2);
-    const answers = framesFromAgent.acs!.map((f) => JSON.parse(f) as { type: string });
+    for (const seq of [18, 20]) peer.sendAcs(capture.find((r) => r.seq === seq)!.body);
+    await until(() => peer.frames.acs.length >= 2);
+    const answers = peer.frames.acs.map((f) => JSON.parse(f) as { type: string });
     expect(answers).toEqual([realFrame('acs', 'HeartbeatAckRequest').body, capture.find((r) => r.seq === 21)!.body]);
     expect(applied.map((t) => t.arn)).toEqual(['arn:aws:ecs:us-west-2:123456789012:task/ecsref/1a2b3c4d5e6f708192a3b4c5d6e7f809']);
     await session.close();
@@ -103,23 +59,23 @@ describe('wire conformance with the real agent', () => {
       metrics: { collect: async () => [] }, disableMetrics: false, logger: pino({ level: 'silent' }),
     });
     session.start();
-    await until(() => framesFromAgent.tcs!.length >= 2);
+    await until(() => peer.frames.tcs.length >= 2);
     const real = realUpgrade('tcs');
-    expect(Object.keys(upgrades.tcs!.query)).toEqual(Object.keys(real.query!));
-    expect(upgrades.tcs!.query.dockerVersion).toBe('20.10.24+dfsg1');
-    expect(upgrades.tcs!.query.containerInstance).toBe(ARN);
-    expect(upgrades.tcs!.headers.authorization).toMatch(/SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(Object.keys(peer.upgrades.tcs!.query)).toEqual(Object.keys(real.query!));
+    expect(peer.upgrades.tcs!.query.dockerVersion).toBe('20.10.24+dfsg1');
+    expect(peer.upgrades.tcs!.query.containerInstance).toBe(ARN);
+    expect(peer.upgrades.tcs!.headers.authorization).toMatch(/SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/);
 
-    const [metrics, status] = framesFromAgent.tcs!.map((f) => splitTcsFrame(f));
+    const [metrics, status] = peer.frames.tcs.map((f) => splitTcsFrame(f));
     expect(Object.keys(metrics!.headers)).toEqual(['authorization', 'host', 'x-amz-date']);
     expect(metrics!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-west-2\/ecs\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/);
     const ourMetrics = JSON.parse(metrics!.json) as { type: string; message: { metadata: Record<string, unknown>; timestamp: number } };
-    const realIdle = capture.find((r) => r.seq === 14)!.body!; // the real agent's first, idle, PublishMetricsRequest
+    const realIdle = capture.find((r) => r.seq === 14)!.body! as { type: string; message: Record<string, unknown> }; // the real agent's first, idle, PublishMetricsRequest
     expect(ourMetrics.type).toBe(realIdle.type);
     expect(Object.keys(ourMetrics.message.metadata).sort()).toEqual(Object.keys(realIdle.message.metadata as object).sort());
     expect(ourMetrics.message.metadata).toMatchObject({ cluster: 'ecsref', containerInstance: ARN, fin: true, idle: true });
     const ourStatus = JSON.parse(status!.json) as { type: string; message: { statuses: Array<Record<string, unknown>> } };
-    const realStatus = realFrame('tcs', 'PublishInstanceStatusRequest').body!;
+    const realStatus = realFrame('tcs', 'PublishInstanceStatusRequest').body! as { type: string; message: Record<string, unknown> };
     expect(ourStatus.type).toBe(realStatus.type);
     expect(Object.keys(ourStatus.message).sort()).toEqual(Object.keys(realStatus.message).sort());
     expect(ourStatus.message.statuses[0]).toMatchObject({ status: 'OK', type: 'ContainerRuntime' });

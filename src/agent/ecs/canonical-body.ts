@@ -18,6 +18,28 @@ type BuildMiddleware = (next: Handler) => Handler;
 /** The slice of a smithy middleware stack we use; typed loosely so any command fits. */
 interface HasStack { middlewareStack: { add(mw: never, options: never): void } }
 
+/** Headers the JS SDK adds that the Go agent does not send; left in, they would be signed too. */
+const SDK_ONLY_HEADERS = ['amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-user-agent'];
+
+/**
+ * Signs over exactly the headers the real agent signs (content-length;content-type;host;
+ * x-amz-date;x-amz-target): removes the SDK-only headers just before the signer runs, and names
+ * the agent in User-Agent. (x-amz-content-sha256 is switched off with `applyChecksum: false`.)
+ */
+export function useRealAgentHeaders(client: ECSClient, userAgent: string): void {
+  const mw: BuildMiddleware = (next) => async (args) => {
+    const headers = (args.request as HttpLike).headers;
+    for (const name of Object.keys(headers)) {
+      if (SDK_ONLY_HEADERS.includes(name.toLowerCase())) delete headers[name];
+      if (name.toLowerCase() === 'user-agent') delete headers[name];
+    }
+    headers['User-Agent'] = userAgent;
+    return next(args);
+  };
+  (client.middlewareStack as unknown as { addRelativeTo(mw: BuildMiddleware, o: object): void })
+    .addRelativeTo(mw, { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'dockhandRealAgentHeaders' });
+}
+
 function addBuildStep(target: HasStack, name: string, mw: BuildMiddleware): void {
   (target.middlewareStack as unknown as { add(mw: BuildMiddleware, o: object): void })
     .add(mw, { step: 'build', priority: 'low', name });

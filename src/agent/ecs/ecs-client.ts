@@ -3,8 +3,8 @@
 // AWS_SHARED_CREDENTIALS_FILE / AWS_PROFILE) and carry a user agent naming Dockhand.
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { SigningCredentials } from '../../protocol/sigv4-websocket.ts';
-import { AGENT_NAME, AGENT_VERSION } from '../version.ts';
-import { useCanonicalBodies } from './canonical-body.ts';
+import { AGENT_HASH, AGENT_NAME, AGENT_VERSION } from '../version.ts';
+import { useCanonicalBodies, useRealAgentHeaders } from './canonical-body.ts';
 
 export interface EcsClientOptions {
   region: string;
@@ -23,8 +23,11 @@ export function createEcsClient(o: EcsClientOptions): ECSClient {
     // The outbox and the ACS session have their own retry loops with backoff; one SDK retry
     // smooths over a dropped keep-alive connection without hiding an outage.
     maxAttempts: 2,
-  });
+    // The real agent signs no payload-hash header; the SDK passes this through to its signer.
+    applyChecksum: false,
+  } as NonNullable<ConstructorParameters<typeof ECSClient>[0]>);
   useCanonicalBodies(client);
+  useRealAgentHeaders(client, `${AGENT_NAME}/${AGENT_VERSION} (ECS agent ${AGENT_HASH}) (${process.platform})`);
   return client;
 }
 

@@ -46,6 +46,7 @@ const deregisterContainerInstance: Handler = (ctx, input) => {
   }
   const updated = { ...ci, status: 'INACTIVE' as const, version: ci.version + 1 };
   ctx.store.putContainerInstance(updated);
+  ctx.acs.instanceDeregistered(arn);
   ctx.logger.info({ containerInstance: arn }, 'container instance deregistered');
   return { containerInstance: containerInstanceView(ctx, updated) };
 };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ArnScope } from '../../protocol/arn.ts';
 import type { AcsGateway } from '../acs-gateway/acs-gateway.ts';
 import type { ControlPlaneStore } from '../store/control-plane-store.ts';
+import type { TelemetryStore } from '../telemetry-store.ts';
 
 export interface ApiContext {
   store: ControlPlaneStore;
@@ -11,7 +12,9 @@ export interface ApiContext {
   logger: Logger;
   /** The server's own base URL (http://host:port), for DiscoverPollEndpoint. */
   baseUrl: () => string;
-  acs: Pick<AcsGateway, 'isConnected' | 'pushTasks'>;
+  acs: Pick<AcsGateway, 'isConnected' | 'pushTasks' | 'instanceDeregistered'>;
+  /** Container health as agents last reported it over TCS (DescribeTasks' healthStatus). */
+  health: Pick<TelemetryStore, 'containerHealth'>;
   now: () => number;
   random: () => number;
 }

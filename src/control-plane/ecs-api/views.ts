@@ -2,6 +2,7 @@
 // Timestamps become epoch seconds; counts and remaining resources are derived on each read.
 import { clusterArn } from '../../protocol/arn.ts';
 import { toEpochSeconds } from '../../protocol/ecs-wire.ts';
+import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
 import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
 import { remainingResources } from '../scheduler/placement.ts';
 import type { ApiContext } from './context.ts';
@@ -65,7 +66,20 @@ export function containerInstanceView(ctx: ApiContext, ci: ContainerInstanceReco
   };
 }
 
+/**
+ * A task's health from its essential containers' (ECS: "determined by the health of the essential
+ * containers"): any UNHEALTHY → UNHEALTHY, else any UNKNOWN → UNKNOWN, else HEALTHY when at least
+ * one reported. Containers without a health check report nothing and do not count.
+ */
+export function taskHealthStatus(t: TaskRecord, health: Map<string, ContainerHealthStatus>): ContainerHealthStatus {
+  const reported = t.containers.filter((c) => c.essential).map((c) => health.get(c.name)).filter((h) => h !== undefined);
+  if (reported.includes('UNHEALTHY')) return 'UNHEALTHY';
+  if (reported.includes('UNKNOWN') || reported.length === 0) return 'UNKNOWN';
+  return 'HEALTHY';
+}
+
 export function taskView(ctx: ApiContext, t: TaskRecord, includeTags: boolean): Record<string, unknown> {
+  const health = ctx.health.containerHealth(t.arn);
   return {
     taskArn: t.arn,
     clusterArn: clusterArn(ctx.scope, t.clusterName),
@@ -88,7 +102,7 @@ export function taskView(ctx: ApiContext, t: TaskRecord, includeTags: boolean): 
       ...(c.reason ? { reason: c.reason } : {}),
       networkBindings: c.networkBindings,
       networkInterfaces: [],
-      healthStatus: 'UNKNOWN',
+      healthStatus: health.get(c.name) ?? 'UNKNOWN',
       ...(c.cpu !== undefined ? { cpu: String(c.cpu) } : {}),
       ...(c.memory !== undefined ? { memory: String(c.memory) } : {}),
       ...(c.memoryReservation !== undefined ? { memoryReservation: String(c.memoryReservation) } : {}),
@@ -109,7 +123,7 @@ export function taskView(ctx: ApiContext, t: TaskRecord, includeTags: boolean): 
     launchType: t.launchType,
     attachments: [],
     attributes: [],
-    healthStatus: 'UNKNOWN',
+    healthStatus: taskHealthStatus(t, health),
     ...(includeTags ? { tags: t.tags } : {}),
   };
 }
