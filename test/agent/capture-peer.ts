@@ -25,6 +25,10 @@ export interface CapturePeer {
   /** ECS API requests in arrival order. */
   api: Array<{ operation: string; raw: string; body: Record<string, unknown>; headers: IncomingMessage['headers'] }>;
   upgrades: Partial<Record<'acs' | 'tcs', Upgrade>>;
+  /** Every ACS upgrade, with its arrival time (performance.now()). */
+  acsUpgrades: Array<Upgrade & { at: number }>;
+  /** Closes the agent's ACS socket from the server side. */
+  dropAcs(): void;
   frames: { acs: string[]; tcs: string[] };
   /** Sends a frame to the connected agent's ACS socket. */
   sendAcs(frame: unknown): void;
@@ -37,6 +41,7 @@ export interface CapturePeer {
 export async function startCapturePeer(): Promise<CapturePeer> {
   const api: CapturePeer['api'] = [];
   const upgrades: CapturePeer['upgrades'] = {};
+  const acsUpgrades: CapturePeer['acsUpgrades'] = [];
   const frames = { acs: [] as string[], tcs: [] as string[] };
   let acsSocket: WebSocket | undefined;
   let registrationError: string | undefined;
@@ -76,6 +81,7 @@ export async function startCapturePeer(): Promise<CapturePeer> {
     const url = new URL(req.url!, 'http://x');
     const channel = url.pathname.startsWith('/acs/') ? 'acs' : 'tcs';
     upgrades[channel] = { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers };
+    if (channel === 'acs') acsUpgrades.push({ ...upgrades[channel]!, at: performance.now() });
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('message', (d: Buffer) => frames[channel].push(d.toString()));
       if (channel === 'acs') {
@@ -93,7 +99,8 @@ export async function startCapturePeer(): Promise<CapturePeer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
-    url: base, api, upgrades, frames,
+    url: base, api, upgrades, acsUpgrades, frames,
+    dropAcs: () => acsSocket?.terminate(),
     sendAcs: (frame) => acsSocket?.send(JSON.stringify(frame)),
     acsConnected: () => acsSocket !== undefined,
     failRegistrationWith: (type) => { registrationError = type; },
