@@ -9,7 +9,7 @@ import type { SigningCredentials } from '../protocol/sigv4-websocket.ts';
 import { createEcsClient } from './ecs/ecs-client.ts';
 import { readHostFacts, totalResources } from './register/instance-resources.ts';
 import { instanceAttributes } from './register/attributes.ts';
-import { registerContainerInstance } from './register/register-instance.ts';
+import { registerContainerInstance, RegistrationError } from './register/register-instance.ts';
 import { readEc2Identity } from './register/ec2-identity.ts';
 import { SqliteAgentStore } from './store/sqlite-agent-store.ts';
 import { META_CONTAINER_INSTANCE_ARN, META_CLUSTER, type AgentStore } from './store/agent-store.ts';
@@ -51,7 +51,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const [dockerInfo, host, identity] = await Promise.all([
       docker.version(), readHostFacts(), config.external ? undefined : readEc2Identity(config.imdsEndpoint),
     ]);
-    const client = createEcsClient({ region: config.region, endpoint: config.backendHost, ...(o.credentials ? { credentials: o.credentials } : {}) });
+    // On EC2 the region may come from the identity document, as the real agent does.
+    const region = config.region ?? identity?.region;
+    if (!region) throw new RegistrationError('no region: set AWS_DEFAULT_REGION (the instance identity document had none)');
+    const client = createEcsClient({ region, endpoint: config.backendHost, ...(o.credentials ? { credentials: o.credentials } : {}) });
 
     // A saved ARN is only ours to reuse in the cluster it was registered in.
     const savedArn = store.getMeta(META_CLUSTER) === config.cluster ? store.getMeta(META_CONTAINER_INSTANCE_ARN) : undefined;
@@ -84,7 +87,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     await engine.start();
     outbox.start();
     const acs = new AcsSession({
-      client, cluster: config.cluster, containerInstanceArn, region: config.region,
+      client, cluster: config.cluster, containerInstanceArn, region,
       dockerVersion: dockerInfo.version, store, tasks: engine, logger,
       ...(o.acsTiming ? { timing: o.acsTiming } : {}),
     });
@@ -95,7 +98,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const stats = new StatsPoller({ docker, cluster: config.cluster, logger, intervalMs: config.metricsPollIntervalMs });
     if (!config.disableMetrics) stats.start();
     const tcs = new TcsSession({
-      client, cluster: config.cluster, containerInstanceArn, region: config.region, dockerVersion: dockerInfo.version,
+      client, cluster: config.cluster, containerInstanceArn, region, dockerVersion: dockerInfo.version,
       metrics: stats, disableMetrics: config.disableMetrics, logger,
     });
     tcs.start();

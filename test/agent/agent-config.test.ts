@@ -71,7 +71,8 @@ describe('loadAgentConfig', () => {
     ]);
   });
 
-  it('requires a region', () => {
-    expect(() => loadAgentConfig({ ...NO_FILE })).toThrow(/AWS_DEFAULT_REGION/);
+  it('requires a region in external mode; on EC2 it may come from instance metadata', () => {
+    expect(() => loadAgentConfig({ ...NO_FILE, ECS_EXTERNAL: 'true' })).toThrow(/AWS_DEFAULT_REGION.*ECS_EXTERNAL=true/);
+    expect(loadAgentConfig({ ...NO_FILE }).region).toBeUndefined();
   });
 });

@@ -112,7 +112,10 @@ describe('registration modes and errors', () => {
     await new Promise<void>((r) => imds.listen(0, '127.0.0.1', () => r()));
     const imdsUrl = `http://127.0.0.1:${(imds.address() as { port: number }).port}`;
     try {
-      agent = await startAgent({ config: config({ ECS_EXTERNAL: 'false', AWS_EC2_METADATA_SERVICE_ENDPOINT: imdsUrl }), logger: pino({ level: 'silent' }), credentials: CREDS });
+      // No region configured: on EC2 the identity document's region is used.
+      const ec2 = { ...config({ ECS_EXTERNAL: 'false', AWS_EC2_METADATA_SERVICE_ENDPOINT: imdsUrl }), region: undefined };
+      agent = await startAgent({ config: ec2, logger: pino({ level: 'silent' }), credentials: CREDS });
+      expect(peer.api[0]!.headers.authorization).toMatch(/\/us-west-2\/ecs\/aws4_request/);
       const reg = peer.api.find((r) => r.operation === 'RegisterContainerInstance')!.body;
       expect(reg.instanceIdentityDocument).toBe(doc);
       expect(reg.instanceIdentityDocumentSignature).toBe('c2ln');

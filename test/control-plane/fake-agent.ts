@@ -11,7 +11,7 @@ import {
   type Resource,
 } from '@aws-sdk/client-ecs';
 import WebSocket from 'ws';
-import { decodeInbound, encodeFrame, type AcsInbound, type UnknownFrame } from '../../src/protocol/acs-messages.ts';
+import { decodeInbound, encodeFrame, type AcsInbound, type AcsOutbound, type UnknownFrame } from '../../src/protocol/acs-messages.ts';
 import { signWebsocketUpgrade } from '../../src/protocol/sigv4-websocket.ts';
 
 export const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' };
@@ -31,7 +31,7 @@ export interface FakeAgentOptions {
   /** ECS Anywhere instance (adds ecs.capability.external); default true, as `dockhand local`. */
   external?: boolean;
   attributes?: Attribute[];
-  /** Ack payloads and heartbeats as they arrive; default true. */
+  /** Ack payloads, manifests and heartbeats as they arrive; default true. */
   autoAck?: boolean;
 }
 
@@ -106,12 +106,17 @@ export class FakeAgent {
   #onFrame(ws: WebSocket, frame: Frame): void {
     this.frames.push(frame);
     if (this.autoAck && !('unknown' in frame)) {
-      if (frame.type === 'PayloadMessage') this.ack(frame.message.messageId, ws);
+      // The real agent acks manifests with AckRequest too (capture seq 33).
+      if (frame.type === 'PayloadMessage' || frame.type === 'TaskManifestMessage') this.ack(frame.message.messageId, ws);
       if (frame.type === 'HeartbeatMessage' && frame.message.messageId) {
         ws.send(encodeFrame({ type: 'HeartbeatAckRequest', message: { messageId: frame.message.messageId } }));
       }
     }
     for (const w of this.#waiters.splice(0)) w();
+  }
+
+  send(frame: AcsOutbound, ws = this.ws): void {
+    ws?.send(encodeFrame(frame));
   }
 
   ack(messageId: string, ws = this.ws): void {

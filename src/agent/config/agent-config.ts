@@ -76,7 +76,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'crit';
 export interface AgentConfig {
   cluster: string;
   backendHost: string | undefined;
-  region: string;
+  /** Undefined only in EC2 mode, where the instance identity document supplies it. */
+  region: string | undefined;
   containerStopTimeoutMs: number;
   containerStartTimeoutMs: number;
   containerCreateTimeoutMs: number;
@@ -134,7 +135,9 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
   }
   const g = <T>(key: keyof typeof schema): T => c.get(key) as T;
   const region = g<string>('AWS_REGION') || g<string>('AWS_DEFAULT_REGION');
-  if (!region) throw new ConfigError('invalid agent configuration: AWS_DEFAULT_REGION (or AWS_REGION) must be set');
+  if (!region && g<boolean>('ECS_EXTERNAL')) {
+    throw new ConfigError('invalid agent configuration: AWS_DEFAULT_REGION (or AWS_REGION) must be set when ECS_EXTERNAL=true');
+  }
   const stopTimeout = g<number>('ECS_CONTAINER_STOP_TIMEOUT');
   if (stopTimeout < 1000) throw new ConfigError('invalid agent configuration: ECS_CONTAINER_STOP_TIMEOUT must be at least 1s');
   const backend = g<string>('ECS_BACKEND_HOST');
@@ -142,7 +145,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
   return {
     cluster: g('ECS_CLUSTER'),
     backendHost: backend || undefined,
-    region,
+    region: region || undefined,
     containerStopTimeoutMs: stopTimeout,
     containerStartTimeoutMs: g('ECS_CONTAINER_START_TIMEOUT'),
     containerCreateTimeoutMs: g('ECS_CONTAINER_CREATE_TIMEOUT'),
