@@ -1,12 +1,12 @@
 // `dockhand control-plane`: the ECS API + ACS + TCS endpoints alone.
-import pino from 'pino';
+import { cliLogger } from './cli-logger.ts';
 import { startControlPlane } from '../control-plane/index.ts';
 import { onShutdown, parsePort } from './shutdown.ts';
 
 export const DEFAULT_API_PORT = 51600;
 
 export async function runControlPlaneCommand(args: { host: string | undefined; port: string | undefined }): Promise<number> {
-  const logger = pino({ name: 'dockhand-control-plane', level: process.env.DOCKHAND_LOGLEVEL ?? 'info' });
+  const logger = cliLogger('dockhand-control-plane');
   const host = args.host ?? process.env.DOCKHAND_API_HOST ?? '127.0.0.1';
   const port = parsePort(args.port ?? process.env.DOCKHAND_API_PORT, DEFAULT_API_PORT, '--port');
   const cp = await startControlPlane({

@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import pino from 'pino';
+import { cliLogger } from './cli-logger.ts';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { startControlPlane } from '../control-plane/index.ts';
 import { loadAgentConfig } from '../agent/config/agent-config.ts';
@@ -35,7 +35,7 @@ export async function startLocal(o: LocalOptions): Promise<RunningLocal> {
   mkdirSync(dataDir, { recursive: true });
   const port = parsePort(o.apiPort ?? env.DOCKHAND_API_PORT, DEFAULT_API_PORT, '--api-port');
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const cpLogger = pino({ name: 'dockhand-control-plane', level: env.DOCKHAND_LOGLEVEL ?? 'info' });
+  const cpLogger = cliLogger('dockhand-control-plane', env.DOCKHAND_LOGLEVEL);
   const cp = await startControlPlane({ host: '127.0.0.1', port, region, logger: cpLogger });
   try {
     const client = new ECSClient({ endpoint: cp.url, region, credentials: LOCAL_CREDENTIALS });
@@ -69,7 +69,7 @@ export async function startLocal(o: LocalOptions): Promise<RunningLocal> {
 
 export async function runLocalCommand(o: LocalOptions): Promise<number> {
   const local = await startLocal(o);
-  const log = pino({ name: 'dockhand-local' });
+  const log = cliLogger('dockhand-local');
   log.info({ endpoint: local.url, containerInstanceArn: local.containerInstanceArn }, `Dockhand local is ready: ECS API at ${local.url}`);
   process.stderr.write(
     `\nDockhand local: ECS API at ${local.url} (cluster "default", one container instance on this host's Docker)\n` +
