@@ -6,6 +6,7 @@ import { acsUrl } from '../../src/agent/acs/acs-url.ts';
 import { transition, type Connection } from '../../src/agent/acs/connection-state.ts';
 import { handleAcsFrame } from '../../src/agent/acs/acs-handlers.ts';
 import { decodeInbound, type AcsOutbound, type AcsTask } from '../../src/protocol/acs-messages.ts';
+import { TaskCredentialsStore } from '../../src/agent/credentials/task-credentials.ts';
 
 const ARN = 'arn:aws:ecs:us-west-2:123456789012:container-instance/ecsref/0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
@@ -133,10 +134,16 @@ describe('ACS frame handling', () => {
     expect(h.sent).toEqual([]);
   });
 
-  it('IAMRoleCredentialsMessage is acked with its credentialsId and expiration', () => {
+  it('IAMRoleCredentialsMessage: kept for the task, acked with its credentialsId and expiration, never logged', () => {
     const h = harness();
-    handleAcsFrame(decodeInbound(JSON.stringify({ type: 'IAMRoleCredentialsMessage', message: { messageId: 'c1', taskArn: 't', roleCredentials: { credentialsId: 'cid', expiration: '2026-11-24T00:00:00Z', secretAccessKey: 's' } } })), h.ctx);
+    const store = new TaskCredentialsStore();
+    const lines: string[] = [];
+    Object.assign(h.ctx, { credentials: store, logger: pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } }) });
+    handleAcsFrame(decodeInbound(JSON.stringify({ type: 'IAMRoleCredentialsMessage', message: { messageId: 'c1', taskArn: 't', roleCredentials: { credentialsId: 'cid', expiration: '2026-11-24T00:00:00Z', accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 's3cr3t-value' } } })), h.ctx);
     expect(h.sent).toEqual([{ type: 'IAMRoleCredentialsAckRequest', message: { messageId: 'c1', expiration: '2026-11-24T00:00:00Z', credentialsId: 'cid' } }]);
+    expect(store.get('cid')).toMatchObject({ taskArn: 't', roleType: 'TaskApplication', credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 's3cr3t-value' } });
+    expect(lines.join('')).toContain('task credentials received');
+    expect(lines.join('')).not.toContain('s3cr3t-value');
   });
 
   it('rejects frames that are not ACS envelopes', () => {

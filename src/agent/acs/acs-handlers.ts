@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { AcsInbound, AcsOutbound, AcsTask, TaskIdentifier, UnknownFrame } from '../../protocol/acs-messages.ts';
 import { assertNever } from './connection-state.ts';
+import type { TaskCredentialsStore } from '../credentials/task-credentials.ts';
 
 /** Where accepted tasks go: the task engine. */
 export interface AcsTaskSink {
@@ -23,6 +24,8 @@ export interface AcsHandlerContext {
   /** The server asked us to go away, or sent an error: the session reconnects. */
   reconnect(reason: string, opts?: { inactive?: boolean }): void;
   newMessageId(): string;
+  /** Where pushed task role credentials are kept (memory only). */
+  credentials?: TaskCredentialsStore;
 }
 
 export function handleAcsFrame(frame: AcsInbound | UnknownFrame, ctx: AcsHandlerContext): void {
@@ -72,6 +75,7 @@ export function handleAcsFrame(frame: AcsInbound | UnknownFrame, ctx: AcsHandler
     case 'IAMRoleCredentialsMessage': {
       const m = frame.message;
       // Never log the credentials themselves.
+      ctx.credentials?.put(m.taskArn, m.roleType, m.roleCredentials);
       ctx.logger.info({ taskArn: m.taskArn, roleType: m.roleType, credentialsId: m.roleCredentials?.credentialsId }, 'task credentials received');
       ctx.send({
         type: 'IAMRoleCredentialsAckRequest',

@@ -14,6 +14,7 @@ import type { AgentStore } from '../store/agent-store.ts';
 import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
 import { AGENT_HASH, AGENT_VERSION } from '../version.ts';
 import { acsUrl } from './acs-url.ts';
+import type { TaskCredentialsStore } from '../credentials/task-credentials.ts';
 import { handleAcsFrame, type AcsTaskSink } from './acs-handlers.ts';
 import { transition, type Connection, type ConnectionEvent } from './connection-state.ts';
 
@@ -44,6 +45,7 @@ export interface AcsSessionOptions {
   tasks: AcsTaskSink;
   logger: Logger;
   timing?: Partial<AcsTiming>;
+  credentials?: TaskCredentialsStore;
 }
 
 const SEQ_KEY = 'acsSeqNum';
@@ -177,6 +179,7 @@ export class AcsSession {
       logger: this.#o.logger,
       reconnect: (reason, opts) => this.#drop(reason, opts?.inactive ? this.#timing.inactiveWaitMs : this.#backoff.next()),
       newMessageId: randomUUID,
+      ...(this.#o.credentials ? { credentials: this.#o.credentials } : {}),
     });
   }
 
