@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeOutbound, encodeFrame, type AcsInbound, type AcsOutbound } from '../../protocol/acs-messages.ts';
 import type { AcsTaskWithCredentials } from '../../protocol/acs-task-credentials.ts';
 import { clusterArn as toClusterArn, clusterName, type ArnScope } from '../../protocol/arn.ts';
-import type { TaskRecord } from '../model/records.ts';
+import type { ContainerInstanceRecord, TaskRecord } from '../model/records.ts';
 import type { ControlPlaneStore } from '../store/control-plane-store.ts';
 import { rejectUpgrade, upgradeSignatureProblem } from '../upgrade-auth.ts';
 import { toAcsTask } from './acs-task.ts';
@@ -211,7 +211,16 @@ export function createAcsGateway(o: AcsGatewayOptions): AcsGateway {
       log.warn({ instanceArn, cluster }, 'ACS connection for an unknown container instance');
       return refuse(ws, 'InvalidInstanceException', `Container instance ${instanceArn} is not registered in cluster ${cluster}.`, 'invalid instance');
     }
+    rememberVersionInfo(instance, q);
     startSession(ws, instanceArn);
+  }
+
+  /** The real agent sends no versionInfo at registration; ECS learns it from the ACS query. */
+  function rememberVersionInfo(instance: ContainerInstanceRecord, q: URLSearchParams): void {
+    const versionInfo = { agentVersion: q.get('agentVersion') ?? '', agentHash: q.get('agentHash') ?? '', dockerVersion: q.get('dockerVersion') ?? '' };
+    if (!versionInfo.agentVersion) return;
+    const same = instance.versionInfo && JSON.stringify(instance.versionInfo) === JSON.stringify(versionInfo);
+    if (!same) o.store.putContainerInstance({ ...instance, versionInfo });
   }
 
   function sendCredentials(instanceArn: string, task: TaskRecord, roles: ReturnType<typeof rolesOf>): void {

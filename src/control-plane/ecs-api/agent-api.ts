@@ -51,7 +51,7 @@ const registerContainerInstance: Handler = (ctx, input) => {
     registeredAt: existing?.registeredAt ?? ctx.now(),
     version: (existing?.version ?? 0) + 1,
     ...(clientToken ? { clientToken } : {}),
-    attributes,
+    attributes: [...attributes, ...identityAttributes(optString(input, 'instanceIdentityDocument'), attributes)],
     registeredResources: totalResources,
     ...(versionInfo ? { versionInfo } : {}),
     tags: tags.length ? tags : (existing?.tags ?? []),
@@ -60,6 +60,21 @@ const registerContainerInstance: Handler = (ctx, input) => {
   ctx.logger.info({ containerInstance: record.arn, reregistered: !!existing }, 'container instance registered');
   return { containerInstance: containerInstanceView(ctx, record) };
 };
+
+/** ECS adds the instance's placement facts from its identity document (the agent echo stays whole). */
+function identityAttributes(document: string | undefined, sent: Attribute[]): Attribute[] {
+  if (!document) return [];
+  let doc: { availabilityZone?: unknown; instanceType?: unknown; imageId?: unknown };
+  try {
+    doc = JSON.parse(document) as typeof doc;
+  } catch {
+    return [];
+  }
+  const facts: Array<[string, unknown]> = [['ecs.availability-zone', doc.availabilityZone], ['ecs.instance-type', doc.instanceType], ['ecs.ami-id', doc.imageId]];
+  return facts
+    .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '' && !sent.some((a) => a.name === f[0]))
+    .map(([name, value]) => ({ name, value }));
+}
 
 /** EC2 instances are named by their identity document; ECS Anywhere ones get a managed-instance ID. */
 function instanceIdFrom(document: string | undefined, external: boolean): string {
