@@ -11,9 +11,10 @@ import { readHostFacts, totalResources } from './register/instance-resources.ts'
 import { instanceAttributes } from './register/attributes.ts';
 import { registerContainerInstance, RegistrationError } from './register/register-instance.ts';
 import { readEc2Identity } from './register/ec2-identity.ts';
-import { SqliteAgentStore } from './store/sqlite-agent-store.ts';
+import { openAgentStore } from './store/open-agent-store.ts';
 import { META_CONTAINER_INSTANCE_ARN, META_CLUSTER, type AgentStore } from './store/agent-store.ts';
 import { StateOutbox } from './outbox/state-outbox.ts';
+import { durableTaskCheckpoint } from './outbox/durable-task-checkpoint.ts';
 import { AcsSession, type AcsTiming } from './acs/acs-session.ts';
 import { DockerodeEngine } from './docker/dockerode-engine.ts';
 import { TaskEngine } from './engine/task-engine.ts';
@@ -42,7 +43,14 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const { config, logger } = o;
   for (const warning of config.warnings) logger.warn(warning);
   mkdirSync(config.dataDir, { recursive: true });
-  const store: AgentStore = new SqliteAgentStore(config.checkpoint ? config.dataDir : ':memory:');
+  const opened = openAgentStore(config.checkpoint ? config.dataDir : ':memory:');
+  const store: AgentStore = opened.store;
+  if (opened.recovered) {
+    // A damaged checkpoint is set aside, not trusted; the engine re-finds running containers by
+    // their labels and names, so nothing is launched twice (README, "Agent state").
+    logger.error({ file: `${config.dataDir}/agent.db`, movedTo: opened.recovered.movedTo, error: opened.recovered.error },
+      `agent state ${config.dataDir}/agent.db is corrupt; moved it to ${opened.recovered.movedTo} and started with a fresh one`);
+  }
   try {
     const docker = new DockerodeEngine({
       dockerHost: config.dockerHost, logger, pullTimeoutMs: config.imagePullTimeoutMs, excludeIpv6PortBindings: config.excludeIpv6PortBindings,
@@ -82,7 +90,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       defaultStopTimeoutMs: config.containerStopTimeoutMs,
       imagePullBehavior: config.imagePullBehavior,
       logger,
-      onStateChange: (change) => outbox.submit(change),
+      // The checkpoint queues each change with the state that produced it; the outbox delivers.
+      checkpoint: durableTaskCheckpoint(store, config.cluster),
+      onStateChange: () => outbox.kick(),
     });
     await engine.start();
     outbox.start();

@@ -1,8 +1,7 @@
 // `dockhand local`: the control plane and an agent in one process, on this host's Docker. The
 // agent talks to the control plane over the same HTTP and websocket wire a remote agent would use,
 // so `local` exercises exactly what `agent` + `control-plane` do.
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { cliLogger } from './cli-logger.ts';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -11,7 +10,7 @@ import { loadAgentConfig } from '../agent/config/agent-config.ts';
 import { createLogger } from '../agent/logger.ts';
 import { startAgent } from '../agent/main.ts';
 import { onShutdown, parsePort } from './shutdown.ts';
-import { DEFAULT_API_PORT } from './control-plane-command.ts';
+import { DEFAULT_API_PORT, controlPlaneDataDir, stateDirectory } from './control-plane-command.ts';
 
 /** Credentials the local agent signs with; the local control plane checks the signature's shape only. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'AKIDDOCKHANDLOCAL', secretAccessKey: 'dockhand-local-not-a-secret' };
@@ -31,12 +30,14 @@ export interface RunningLocal {
 
 export async function startLocal(o: LocalOptions): Promise<RunningLocal> {
   const env = o.env ?? process.env;
-  const dataDir = resolve(o.dataDir ?? env.DOCKHAND_DATA_DIR ?? join(homedir(), '.dockhand'));
+  const dataDir = stateDirectory(o.dataDir, env);
   mkdirSync(dataDir, { recursive: true });
   const port = parsePort(o.apiPort ?? env.DOCKHAND_API_PORT, DEFAULT_API_PORT, '--api-port');
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const cpLogger = cliLogger('dockhand-control-plane', env.DOCKHAND_LOGLEVEL);
-  const cp = await startControlPlane({ host: '127.0.0.1', port, region, logger: cpLogger });
+  // Durable, like the agent's state beside it: a restarted `local` still knows its clusters, tasks
+  // and container instance, so the agent resumes with the same ARN.
+  const cp = await startControlPlane({ host: '127.0.0.1', port, region, logger: cpLogger, dataDir: controlPlaneDataDir(dataDir) });
   try {
     const client = new ECSClient({ endpoint: cp.url, region, credentials: LOCAL_CREDENTIALS });
     await client.send(new CreateClusterCommand({ clusterName: 'default' }));
@@ -45,7 +46,7 @@ export async function startLocal(o: LocalOptions): Promise<RunningLocal> {
       // The user's ECS_* settings apply (stop timeout, pull behaviour, reserved ports …), but the
       // wiring to the local control plane is fixed, and /etc/ecs/ecs.config belongs to a real agent.
       ...env,
-      ECS_AGENT_CONFIG_FILE_PATH: env.DOCKHAND_AGENT_CONFIG_FILE ?? '/nonexistent/dockhand-local',
+      ECS_AGENT_CONFIG_FILE_PATH: env.DOCKHAND_AGENT_CONFIG_FILE ?? '/dev/null/no-ecs.config' /* can never exist: /dev/null is a file */,
       ECS_CLUSTER: 'default',
       ECS_BACKEND_HOST: cp.url,
       AWS_REGION: region,

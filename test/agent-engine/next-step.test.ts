@@ -25,7 +25,7 @@ const RUNNING_K: ContainerKnown = { status: 'RUNNING', dockerId: 'd0', networkBi
 describe('nextStep: desired RUNNING, one step per container variant', () => {
   it.each<[ContainerKnown, Effect | undefined]>([
     [{ status: 'NONE' }, { type: 'pull', container: 'c0', image: 'img' }],
-    [{ status: 'PULLED' }, { type: 'create', container: 'c0' }],
+    [{ status: 'PULLED' }, { type: 'create', container: 'c0', dockerName: expect.stringMatching(/^ecs-f-1-c0-[0-9a-f]{20}$/) as unknown as string }],
     [{ status: 'CREATED', dockerId: 'd0' }, { type: 'start', container: 'c0', dockerId: 'd0' }],
   ])('%o → %o', (known, effect) => {
     const { state: s, effects } = nextStep(state([known, RUNNING_K]), { type: 'desired', desired: 'RUNNING' });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadAgentConfig } from '../../src/agent/config/agent-config.ts';
 import { parseEnvFile, parseGoBool, parseGoDuration } from '../../src/agent/config/go-values.ts';
 
-const NO_FILE = { ECS_AGENT_CONFIG_FILE_PATH: '/nonexistent/ecs.config' };
+const NO_FILE = { ECS_AGENT_CONFIG_FILE_PATH: '/dev/null/no-ecs.config' };
 
 describe('Go value syntaxes', () => {
   it('parses durations as the Go agent does', () => {

@@ -29,7 +29,7 @@ async function removeCapturedTaskContainers(): Promise<void> {
 
 function config(extra: Record<string, string> = {}) {
   return loadAgentConfig({
-    ECS_AGENT_CONFIG_FILE_PATH: '/nonexistent', ECS_CLUSTER: 'ecsref', ECS_BACKEND_HOST: peer.url, AWS_DEFAULT_REGION: 'us-west-2',
+    ECS_AGENT_CONFIG_FILE_PATH: '/dev/null/no-ecs.config', ECS_CLUSTER: 'ecsref', ECS_BACKEND_HOST: peer.url, AWS_DEFAULT_REGION: 'us-west-2',
     AWS_REGION: 'us-west-2', ECS_EXTERNAL: 'true', ECS_DATADIR: dataDir, ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached', ...extra,
   });
 }

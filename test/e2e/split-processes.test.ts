@@ -111,7 +111,7 @@ describe('agent and control plane as separate processes', () => {
 
   it('a bad setting stops `dockhand agent` with a message naming it and exit code 5', async () => {
     const proc = spawn(process.execPath, ['bin/dockhand.js', 'agent'], {
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ECS_CONTAINER_STOP_TIMEOUT: 'forever', ECS_AGENT_CONFIG_FILE_PATH: '/nonexistent' },
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ECS_CONTAINER_STOP_TIMEOUT: 'forever', ECS_AGENT_CONFIG_FILE_PATH: '/dev/null/no-ecs.config' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

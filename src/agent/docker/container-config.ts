@@ -22,8 +22,10 @@ const MIB = 1024 * 1024;
 export interface ContainerConfigOptions {
   /** Cluster NAME (not ARN), as the real agent labels containers. */
   cluster: string;
-  /** 20 hex characters that make the container name unique (random in production). */
-  nameSuffix: string;
+  /** 20 hex characters that make the container name unique; ignored when `name` is given. */
+  nameSuffix?: string;
+  /** The Docker name the engine decided (and checkpointed) before asking Docker to create it. */
+  name?: string;
   /** Agent-wide host config under everything else (e.g. a default log driver). */
   hostConfigDefaults?: Partial<DockerHostConfig>;
 }
@@ -57,7 +59,7 @@ export function containerCreateSpec(task: AcsTask, container: AcsContainer, o: C
   const merged = mergeDecoded(base as unknown as JsonObject, config.value) as unknown as DockerCreateConfig;
   merged.HostConfig = mergeDecoded(base.HostConfig as JsonObject, hostConfig.value) as DockerHostConfig;
   merged.Labels = { ...stringLabels(merged.Labels), ...ecsLabels(task, container, o.cluster) };
-  return { ok: true, spec: { name: containerName(task, container, o.nameSuffix), config: merged } };
+  return { ok: true, spec: { name: o.name ?? containerName(task, container, o.nameSuffix ?? ''), config: merged } };
 }
 
 /** `ecs-<family>-<version>-<container>-<suffix>`, keeping only characters Docker allows in names. */

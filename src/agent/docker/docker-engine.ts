@@ -85,8 +85,10 @@ export interface DockerEngine {
   /** Containers (running or not) carrying every given label (`key` or `key=value`). */
   listContainers(o: { labels: string[] }): Promise<ContainerSummary[]>;
   /** Lifecycle events of ECS-managed containers (label `com.amazonaws.ecs.task-arn`);
-   *  the subscription reconnects by itself when the stream drops, replaying from the last event seen. */
-  events(listener: (event: ContainerEvent) => void): EventSubscription;
+   *  the subscription reconnects by itself when the stream drops, replaying from the last event seen.
+   *  `onReconnect` runs after every reconnection (not the first connection): Docker's replay does
+   *  not survive a dockerd restart, so the caller re-inspects what it knows. */
+  events(listener: (event: ContainerEvent) => void, o?: { onReconnect?: () => void }): EventSubscription;
   /** One stats sample (never a stream: streams leak dockerd memory, real agent #505). */
   containerStats(id: string): Promise<StatsSample>;
 }

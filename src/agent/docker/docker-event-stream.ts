@@ -19,11 +19,14 @@ interface RawEvent {
   Actor?: { ID?: string; Attributes?: Record<string, string> };
 }
 
-export function subscribeToEvents(open: OpenEventStream, listener: (e: ContainerEvent) => void, logger: Logger): EventSubscription {
+export function subscribeToEvents(
+  open: OpenEventStream, listener: (e: ContainerEvent) => void, logger: Logger, onReconnect?: () => void,
+): EventSubscription {
   const abort = new AbortController();
   let since: string | undefined;
   let lastKey = '';
   let delay: number = EVENT_RECONNECT_MS.first;
+  let connections = 0;
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => { resolveReady = resolve; });
 
@@ -52,6 +55,10 @@ export function subscribeToEvents(open: OpenEventStream, listener: (e: Container
         const stream = await open(since, abort.signal);
         resolveReady();
         delay = EVENT_RECONNECT_MS.first;
+        if (++connections > 1) {
+          logger.info('Docker event stream reconnected');
+          try { onReconnect?.(); } catch (err) { logger.error({ err }, 'reconnect handler threw'); }
+        }
         await pump(stream, handleLine);
         if (!abort.signal.aborted) logger.warn('Docker event stream ended; reconnecting');
       } catch (err) {

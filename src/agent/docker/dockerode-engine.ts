@@ -154,13 +154,13 @@ export class DockerodeEngine implements DockerEngine {
     return parseDockerStats(json);
   }
 
-  events(listener: (event: ContainerEvent) => void): EventSubscription {
+  events(listener: (event: ContainerEvent) => void, o: { onReconnect?: () => void } = {}): EventSubscription {
     const logger = this.#options.logger.child({ component: 'docker-events' });
     return subscribeToEvents(async (since, abortSignal) => {
       const docker = await this.#docker();
       const filters = { type: ['container'], event: ['start', 'die', 'oom', 'kill', 'destroy'], label: [TASK_ARN_LABEL] };
       return (await docker.getEvents({ filters, ...(since ? { since } : {}), abortSignal } as never)) as unknown as NodeJS.ReadableStream;
-    }, listener, logger);
+    }, listener, logger, o.onReconnect);
   }
 
   /** The pinned client, created on first use; a failed attempt is retried on the next call. */

@@ -31,6 +31,9 @@ export interface ContainerEntry {
   image: string;
   essential: boolean;
   stopTimeoutSec: number;
+  /** The Docker container name, decided when the task is accepted and checkpointed with it, so a
+   *  restart finds a container whose create returned but whose id was never recorded. */
+  dockerName: string;
   /** Mutable. */
   known: ContainerKnown;
   inFlight?: ContainerAction;

@@ -108,7 +108,7 @@ function towardsRunning(c: ContainerEntry): Effect | undefined {
       return { type: 'pull', container: c.name, image: c.image };
     case 'PULLED':
       c.inFlight = 'create';
-      return { type: 'create', container: c.name };
+      return { type: 'create', container: c.name, dockerName: c.dockerName };
     case 'CREATED':
       c.inFlight = 'start';
       return { type: 'start', container: c.name, dockerId: k.dockerId };

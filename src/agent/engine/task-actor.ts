@@ -2,6 +2,8 @@
 // time, in arrival order, by the pure nextStep; reports are handed to `emit` synchronously, in
 // order; Docker effects run concurrently in the background and come back only as events. So
 // containers of a task progress in parallel, and a slow stop never holds up another task.
+// With a checkpoint, each new state is saved (with its report, in one write) before any of its
+// effects run or its report is handed on: what the agent does or says is always on disk first.
 import type { Logger } from 'pino';
 import { nextStep } from './next-step.ts';
 import type { TaskState } from './task-state.ts';
@@ -13,6 +15,8 @@ export interface TaskActorOptions {
   run: (effect: DockerEffect) => Promise<TaskEvent[]>;
   emit: (change: TaskStateChange) => void;
   logger: Logger;
+  /** Durable state: called with every changed state (and the report it produced) before acting. */
+  persist?: (state: TaskState, report: TaskStateChange | undefined) => void;
 }
 
 export class TaskActor {
@@ -22,6 +26,7 @@ export class TaskActor {
   #draining = false;
   #closed = false;
   #running = new Set<Promise<void>>();
+  #saved: string | undefined;
 
   constructor(o: TaskActorOptions) {
     this.#o = o;
@@ -57,6 +62,22 @@ export class TaskActor {
 
   #handle(event: TaskEvent): void {
     const { state, effects } = nextStep(this.#state, event);
+    if (this.#o.persist) {
+      const report = effects.find((e) => e.type === 'emit')?.change;
+      const json = JSON.stringify(state);
+      if (report || json !== this.#saved) {
+        try {
+          this.#o.persist(state, report);
+        } catch (err) {
+          // Acting on a state we could not save could create a container twice after a restart:
+          // stop handling this task instead (the restart's reconciliation picks it up again).
+          this.#o.logger.fatal({ err }, 'cannot checkpoint the task state; no longer acting on this task');
+          this.close();
+          return;
+        }
+        this.#saved = json;
+      }
+    }
     this.#state = state;
     for (const effect of effects) {
       if (effect.type === 'emit') {

@@ -1,6 +1,8 @@
 // The agent's task engine: one TaskActor per task ARN, fed by ACS (applyTask) and by Docker's
 // event stream (a container's `die`), reporting through onStateChange in order per task.
-// It owns no I/O of its own: Docker goes through the DockerEngine port.
+// It owns no I/O of its own: Docker goes through the DockerEngine port, durability through the
+// TaskCheckpoint port. On start it restores the checkpointed tasks and reconciles them with what
+// Docker shows (reconcile/), so a restart never stops, restarts or duplicates a container.
 import type { Logger } from 'pino';
 import type { AcsTask } from '../../protocol/acs-messages.ts';
 import type { DockerEngine, DockerHostConfig, ContainerEvent, EventSubscription } from '../docker/docker-engine.ts';
@@ -8,9 +10,12 @@ import { ECS_LABELS } from '../docker/container-config.ts';
 import { assertNever, dockerIdOf } from './container-state.ts';
 import { ImagePuller, type ImagePullBehavior } from './image-puller.ts';
 import { TaskActor } from './task-actor.ts';
-import { initialTaskState, taskKnownStatus } from './task-state.ts';
+import { initialTaskState, taskKnownStatus, type TaskState } from './task-state.ts';
 import type { TaskStateChange } from './task-events.ts';
+import type { TaskCheckpoint } from './task-checkpoint.ts';
 import { runEffect } from './transitions.ts';
+import { isFinished, reconcileTask, type ObservedContainer } from '../reconcile/reconcile-plan.ts';
+import { inspectObserved, observeContainers } from '../reconcile/observe-docker.ts';
 
 export type { TaskStateChange } from './task-events.ts';
 export type { ImagePullBehavior } from './image-puller.ts';
@@ -23,10 +28,14 @@ export interface TaskEngineOptions {
   defaultStopTimeoutMs: number;
   imagePullBehavior: ImagePullBehavior;
   logger: Logger;
-  /** Called in order per task; the outbox persists and delivers it. */
+  /** Called in order per task, after the change was checkpointed (and, with a checkpoint, queued
+   *  durably by it): without a checkpoint the consumer persists it; with one, it only delivers. */
   onStateChange: (change: TaskStateChange) => void;
   /** Agent-wide HostConfig under every container's own (optional). */
   hostConfigDefaults?: Partial<DockerHostConfig>;
+  /** Where task states are saved before they are acted on; without it the engine forgets
+   *  everything on restart (tests of the engine alone). */
+  checkpoint?: TaskCheckpoint;
 }
 
 export interface KnownTask {
@@ -41,6 +50,11 @@ export class TaskEngine {
   #log: Logger;
   #puller: ImagePuller;
   #actors = new Map<string, TaskActor>();
+  /** ECS containers of this cluster found at start whose task is not in the checkpoint (lost or
+   *  corrupt checkpoint): adopted if ACS hands us that task again, never created a second time. */
+  #orphans = new Map<string, ObservedContainer[]>();
+  /** Docker events that arrive while restoring, replayed once the actors exist. */
+  #held: ContainerEvent[] | undefined;
   #events: EventSubscription | undefined;
   #closed = false;
 
@@ -50,10 +64,21 @@ export class TaskEngine {
     this.#puller = new ImagePuller({ docker: o.docker, behavior: o.imagePullBehavior, logger: this.#log });
   }
 
-  /** Opens the Docker event stream; resolves once it is connected. */
+  /** Opens the Docker event stream, then restores and reconciles the checkpointed tasks. */
   async start(): Promise<void> {
-    this.#events ??= this.#o.docker.events((e) => this.#onDockerEvent(e));
-    await this.#events.ready;
+    if (this.#events) return;
+    this.#held = [];
+    this.#events = this.#o.docker.events((e) => this.#onDockerEvent(e), { onReconnect: () => void this.#resync() });
+    try {
+      await this.#events.ready;
+      await this.#restore();
+    } finally {
+      const held = this.#held;
+      this.#held = undefined;
+      for (const e of held) this.#onDockerEvent(e);
+    }
+    // Each restored task takes its next step (continue a launch, stop, or report an exit).
+    for (const actor of this.#actors.values()) actor.dispatch({ type: 'desired', desired: actor.state.desired });
   }
 
   /** A new task, or a desired-status change of a known one. Idempotent: an equal or lower desired
@@ -65,18 +90,16 @@ export class TaskEngine {
       existing.dispatch({ type: 'desired', desired: task.desiredStatus });
       return;
     }
-    const logger = this.#log.child({ taskArn: task.arn });
-    logger.info({ desiredStatus: task.desiredStatus, containers: task.containers.map((c) => c.name) }, 'new task');
-    const actor = new TaskActor({
-      state: initialTaskState(task, { defaultStopTimeoutMs: this.#o.defaultStopTimeoutMs }),
-      run: (effect) => runEffect(effect, {
-        docker: this.#o.docker, puller: this.#puller, cluster: this.#o.cluster, task, logger,
-        ...(this.#o.hostConfigDefaults ? { hostConfigDefaults: this.#o.hostConfigDefaults } : {}),
-      }),
-      emit: this.#o.onStateChange,
-      logger,
-    });
-    this.#actors.set(task.arn, actor);
+    let state = initialTaskState(task, { defaultStopTimeoutMs: this.#o.defaultStopTimeoutMs });
+    const orphans = this.#orphans.get(task.arn);
+    if (orphans) {
+      this.#orphans.delete(task.arn);
+      const adopted = reconcileTask(state, orphans);
+      state = adopted.state;
+      this.#log.warn({ taskArn: task.arn, adopted: adopted.changes }, 'task not in the checkpoint: adopted its containers found by label');
+    }
+    this.#log.info({ taskArn: task.arn, desiredStatus: task.desiredStatus, containers: task.containers.map((c) => c.name) }, 'new task');
+    const actor = this.#newActor(state);
     actor.dispatch({ type: 'desired', desired: task.desiredStatus });
   }
 
@@ -108,6 +131,7 @@ export class TaskEngine {
     await Promise.all(ids.map((id) => this.#o.docker.removeContainer(id)));
     actor.close();
     this.#actors.delete(taskArn);
+    this.#o.checkpoint?.remove(taskArn);
     this.#log.info({ taskArn, removed: ids.length }, 'task containers removed');
   }
 
@@ -118,7 +142,68 @@ export class TaskEngine {
     for (const actor of this.#actors.values()) actor.close();
   }
 
+  #newActor(state: TaskState): TaskActor {
+    const logger = this.#log.child({ taskArn: state.arn });
+    const checkpoint = this.#o.checkpoint;
+    const actor = new TaskActor({
+      state,
+      run: (effect) => runEffect(effect, {
+        docker: this.#o.docker, puller: this.#puller, cluster: this.#o.cluster, task: state.definition, logger,
+        ...(this.#o.hostConfigDefaults ? { hostConfigDefaults: this.#o.hostConfigDefaults } : {}),
+      }),
+      emit: this.#o.onStateChange,
+      logger,
+      ...(checkpoint ? { persist: (s: TaskState, report: TaskStateChange | undefined) => checkpoint.save(s, report) } : {}),
+    });
+    this.#actors.set(state.arn, actor);
+    return actor;
+  }
+
+  /** Checkpointed tasks back into actors, each reconciled with Docker; finished ones are dropped. */
+  async #restore(): Promise<void> {
+    const saved = this.#o.checkpoint?.load() ?? [];
+    const observed = await observeContainers(this.#o.docker, this.#o.cluster);
+    const savedArns = new Set(saved.map((s) => s.arn));
+    for (const o of observed) {
+      if (!savedArns.has(o.taskArn)) this.#orphans.set(o.taskArn, [...(this.#orphans.get(o.taskArn) ?? []), o]);
+    }
+    for (const s of saved) {
+      if (isFinished(s, observed)) {
+        this.#o.checkpoint?.remove(s.arn);
+        continue;
+      }
+      const { state, changes } = reconcileTask(s, observed);
+      this.#log.info({ taskArn: s.arn, desired: s.desired, sent: s.sent, changes }, 'restored task from the checkpoint');
+      this.#newActor(state);
+    }
+    if (this.#orphans.size > 0) this.#log.warn({ tasks: [...this.#orphans.keys()] }, 'ECS containers of tasks not in the checkpoint: left as they are until ACS sends their task');
+  }
+
+  /** After the event stream reconnects (dockerd restarted, socket dropped): exits that happened
+   *  while it was down may never be replayed, so ask Docker about every container we think lives. */
+  async #resync(): Promise<void> {
+    for (const actor of [...this.#actors.values()]) {
+      for (const c of actor.state.containers) {
+        if (c.known.status !== 'CREATED' && c.known.status !== 'RUNNING') continue;
+        const id = c.known.dockerId;
+        try {
+          const o = await inspectObserved(this.#o.docker, id);
+          if (!o) actor.dispatch({ type: 'exited', dockerId: id });
+          else if (!o.running && o.startedAt !== undefined) {
+            actor.dispatch({ type: 'exited', dockerId: id, exitCode: o.exitCode, ...(o.finishedAt !== undefined ? { finishedAt: o.finishedAt } : {}) });
+          }
+        } catch (err) {
+          this.#log.warn({ err, dockerId: id }, 'cannot re-inspect a container after the event stream reconnected');
+        }
+      }
+    }
+  }
+
   #onDockerEvent(e: ContainerEvent): void {
+    if (this.#held) {
+      this.#held.push(e);
+      return;
+    }
     const taskArn = e.labels[ECS_LABELS.taskArn];
     const actor = taskArn ? this.#actors.get(taskArn) : undefined;
     if (!actor) return; // not ours (another agent's, or a task we no longer track)

@@ -25,7 +25,7 @@ export type TaskEvent =
 
 export type Effect =
   | { type: 'pull'; container: string; image: string }
-  | { type: 'create'; container: string }
+  | { type: 'create'; container: string; dockerName: string }
   | { type: 'start'; container: string; dockerId: string }
   | { type: 'stop'; container: string; dockerId: string; timeoutSec: number }
   | { type: 'emit'; change: TaskStateChange };

@@ -1,8 +1,11 @@
 // A task as the engine tracks it: the definition it came with, the desired status (only ever moves
 // forward: RUNNING → STOPPED), its containers' known statuses, and what has already been reported
 // (`sent`). The task's known status is never stored: it is derived from the containers.
+// The whole TaskState is plain JSON: it is what the agent checkpoints (task-checkpoint.ts).
+import { createHash } from 'node:crypto';
 import type { AcsTask } from '../../protocol/acs-messages.ts';
 import type { DesiredStatus } from '../../protocol/statuses.ts';
+import { containerName } from '../docker/container-config.ts';
 import { CONTAINER_STATUS_ORDER, statusRank, type ContainerEntry, type ContainerKnownStatus } from './container-state.ts';
 
 export type TaskKnownStatus = ContainerKnownStatus;
@@ -28,10 +31,18 @@ export function initialTaskState(task: AcsTask, o: { defaultStopTimeoutMs: numbe
       image: c.image,
       essential: c.essential ?? true,
       stopTimeoutSec: c.stopTimeout ?? Math.ceil(o.defaultStopTimeoutMs / 1000),
+      dockerName: containerName(task, c, nameSuffix(task.arn, c.name)),
       known: { status: 'NONE' },
     })),
     sent: 'NONE',
   };
+}
+
+/** 20 hex characters, a function of (task, container) rather than random (the real agent's are
+ *  random): the same container of the same task always gets the same Docker name, so even an
+ *  agent that lost its checkpoint cannot create it twice — Docker refuses a second one (409). */
+export function nameSuffix(taskArn: string, container: string): string {
+  return createHash('sha256').update(`${taskArn}\n${container}`).digest('hex').slice(0, 20);
 }
 
 /** The earliest status among the containers (ecs-agent's updateTaskKnownStatus). */

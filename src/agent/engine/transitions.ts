@@ -1,12 +1,11 @@
 // Runs one Docker effect and turns its outcome into events for the task's actor: the status →
 // Docker-call table of ecs-agent's managedTask. Never throws: a failure is an event too, carrying
 // the ECS reason ("CannotCreateContainerError: …") the backend will show.
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AcsTask } from '../../protocol/acs-messages.ts';
 import type { DockerEngine, DockerHostConfig } from '../docker/docker-engine.ts';
-import { DockerOperationError } from '../docker/docker-errors.ts';
-import { containerCreateSpec } from '../docker/container-config.ts';
+import { DockerOperationError, dockerStatusCode } from '../docker/docker-errors.ts';
+import { containerCreateSpec, ECS_LABELS } from '../docker/container-config.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { DockerEffect, PullWindow, TaskEvent } from './task-events.ts';
 import { assertNever } from './container-state.ts';
@@ -31,7 +30,7 @@ export async function runEffect(effect: DockerEffect, ctx: TransitionContext): P
       case 'pull':
         return [await pull(effect.container, effect.image, ctx, log)];
       case 'create':
-        return [await create(effect.container, ctx, log)];
+        return [await create(effect.container, effect.dockerName, ctx, log)];
       case 'start':
         return await start(effect.container, effect.dockerId, ctx, log);
       case 'stop':
@@ -57,12 +56,12 @@ async function pull(container: string, image: string, ctx: TransitionContext, lo
   }
 }
 
-async function create(container: string, ctx: TransitionContext, log: Logger): Promise<TaskEvent> {
+async function create(container: string, dockerName: string, ctx: TransitionContext, log: Logger): Promise<TaskEvent> {
   const def = ctx.task.containers.find((c) => c.name === container);
   if (!def) return { type: 'createFailed', container, reason: `CannotCreateContainerError: no container ${container} in the task` };
   const result = containerCreateSpec(ctx.task, def, {
     cluster: ctx.cluster,
-    nameSuffix: randomBytes(10).toString('hex'),
+    name: dockerName, // decided and checkpointed before this call (task-state.ts)
     ...(ctx.hostConfigDefaults ? { hostConfigDefaults: ctx.hostConfigDefaults } : {}),
   });
   if (!result.ok) {
@@ -74,8 +73,25 @@ async function create(container: string, ctx: TransitionContext, log: Logger): P
     log.info({ dockerId: id, name: result.spec.name }, 'container created');
     return { type: 'created', container, dockerId: id };
   } catch (err) {
+    const existing = dockerStatusCode((err as Error).cause) === 409 ? await ownContainerNamed(dockerName, container, ctx) : undefined;
+    if (existing) {
+      // Our own create already happened (its answer was lost): adopt it, never create a second one.
+      log.warn({ dockerId: existing, name: dockerName }, 'container already existed under its decided name; adopting it');
+      return { type: 'created', container, dockerId: existing };
+    }
     log.warn({ err }, 'container create failed');
     return { type: 'createFailed', container, reason: reasonOf(err) };
+  }
+}
+
+/** The id of the container called `name` if it carries this task's and container's labels. */
+async function ownContainerNamed(name: string, container: string, ctx: TransitionContext): Promise<string | undefined> {
+  try {
+    const info = await ctx.docker.inspectContainer(name);
+    const ours = info.labels[ECS_LABELS.taskArn] === ctx.task.arn && info.labels[ECS_LABELS.containerName] === container;
+    return ours ? info.id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,6 +14,12 @@ const PERMANENT_ERRORS = new Set(['ClientException', 'InvalidParameterException'
 
 export type TaskStateChange = Omit<TaskStateChangeRequest, 'cluster'>;
 
+/** The stored form of a change: the SubmitTaskStateChange body as JSON. */
+export function outboxBody(cluster: string, change: TaskStateChange): string {
+  const body: TaskStateChangeRequest = { cluster, ...change };
+  return JSON.stringify(body);
+}
+
 export interface StateOutboxOptions {
   store: AgentStore;
   client: ECSClient;
@@ -37,8 +43,13 @@ export class StateOutbox {
 
   /** Persists a change, then schedules its delivery. */
   submit(change: TaskStateChange): void {
-    const body: TaskStateChangeRequest = { cluster: this.#o.cluster, ...change };
-    this.#o.store.enqueue(change.task, JSON.stringify(body));
+    this.#o.store.enqueue(change.task, outboxBody(this.#o.cluster, change));
+    this.#pump();
+  }
+
+  /** Schedules delivery of what someone else queued in the store (the task checkpoint queues a
+   *  change in the same transaction as the task state that produced it). */
+  kick(): void {
     this.#pump();
   }
 

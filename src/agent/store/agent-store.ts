@@ -1,5 +1,6 @@
 // The agent's durable state, as a port: small key/value facts (container-instance ARN, last ACS
-// seqNum) and the outbox of state changes waiting for the control plane's acknowledgement.
+// seqNum), the task checkpoint (each task's engine state as JSON) and the outbox of state changes
+// waiting for the control plane's acknowledgement.
 
 export interface OutboxEntry {
   id: number;
@@ -18,6 +19,12 @@ export interface AgentStore {
   /** Removes an entry once the control plane has acknowledged it. */
   acknowledge(id: number): void;
   outboxSize(): number;
+  /** Saves a task's state; with `outboxBody`, queues that change in the same transaction, so a
+   *  crash leaves either both (the change queued and the state that says it was sent) or neither. */
+  saveTask(taskArn: string, state: string, outboxBody?: string): void;
+  /** Every saved task, oldest first. */
+  loadTasks(): Array<{ taskArn: string; state: string }>;
+  deleteTask(taskArn: string): void;
   close(): void;
 }
 

@@ -1,5 +1,6 @@
 // AgentStore on node:sqlite. WAL with synchronous=FULL: a change is on disk before we act on it or
 // report it, so a crash (kill -9, power loss) loses nothing that was acknowledged to anyone.
+// The schema evolves by numbered migrations recorded in PRAGMA user_version.
 import { DatabaseSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,31 +10,58 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  task_arn TEXT NOT NULL,
-  body TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS outbox_task ON outbox (task_arn, id);
-`;
+/** The file is not a readable SQLite database (truncated, overwritten, damaged pages). */
+export class CorruptStoreError extends StoreError {
+  override name = 'CorruptStoreError';
+}
+
+/** Migration N brings user_version from N to N+1. Never edit one that has shipped; append. */
+const MIGRATIONS = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     task_arn TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS outbox_task ON outbox (task_arn, id);`,
+  // The task checkpoint: the engine's TaskState per task, as JSON (engine/task-checkpoint.ts).
+  `CREATE TABLE task (
+     task_arn TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     accepted_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
+];
+
+/** SQLITE_CORRUPT and SQLITE_NOTADB (primary result codes). */
+const CORRUPT_CODES = new Set([11, 26]);
 
 export class SqliteAgentStore implements AgentStore {
   readonly path: string;
   #db: DatabaseSync;
 
-  /** Opens (or creates) `<dataDir>/agent.db`; `:memory:` for a throwaway store. */
+  /** Opens (or creates) `<dataDir>/agent.db`; `:memory:` for a throwaway store. Throws
+   *  CorruptStoreError when the file exists but is not an intact database. */
   constructor(dataDir: string) {
     this.path = dataDir === ':memory:' ? dataDir : join(dataDir, 'agent.db');
     if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    let db: DatabaseSync | undefined;
     try {
-      this.#db = new DatabaseSync(this.path);
-      this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
-      this.#db.exec(SCHEMA);
+      db = new DatabaseSync(this.path);
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+      // A truncated file can open fine and fail only on the pages it lost: check them all now,
+      // before anything is read from it (the database is small: this takes milliseconds).
+      const check = db.prepare('PRAGMA quick_check').all() as Array<{ quick_check: string }>;
+      if (check[0]?.quick_check !== 'ok') throw new CorruptStoreError(`agent state ${this.path} is corrupt: ${check.map((r) => r.quick_check).slice(0, 3).join('; ')}`);
+      migrate(db);
+      this.#db = db;
     } catch (err) {
-      throw new StoreError(`cannot open agent state ${this.path}: ${(err as Error).message}`, { cause: err });
+      if (db?.isOpen) db.close();
+      if (err instanceof StoreError) throw err;
+      const code = (err as { errcode?: number }).errcode;
+      const Kind = code !== undefined && CORRUPT_CODES.has(code & 0xff) ? CorruptStoreError : StoreError;
+      throw new Kind(`cannot open agent state ${this.path}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -69,7 +97,52 @@ export class SqliteAgentStore implements AgentStore {
     return Number(row.n);
   }
 
+  saveTask(taskArn: string, state: string, outboxBody?: string): void {
+    const now = Date.now();
+    this.#transaction(() => {
+      this.#db.prepare(
+        'INSERT INTO task (task_arn, state, accepted_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(task_arn) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+      ).run(taskArn, state, now, now);
+      if (outboxBody !== undefined) this.enqueue(taskArn, outboxBody);
+    });
+  }
+
+  loadTasks(): Array<{ taskArn: string; state: string }> {
+    const rows = this.#db.prepare('SELECT task_arn, state FROM task ORDER BY accepted_at, rowid').all() as Array<{ task_arn: string; state: string }>;
+    return rows.map((r) => ({ taskArn: r.task_arn, state: r.state }));
+  }
+
+  deleteTask(taskArn: string): void {
+    this.#db.prepare('DELETE FROM task WHERE task_arn = ?').run(taskArn);
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  #transaction(body: () => void): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      body();
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+function migrate(db: DatabaseSync): void {
+  const { user_version: from } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[v]!);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
   }
 }
