@@ -19,6 +19,7 @@ import { AcsSession, type AcsTiming } from './acs/acs-session.ts';
 import { DockerodeEngine } from './docker/dockerode-engine.ts';
 import { TaskEngine } from './engine/task-engine.ts';
 import { StatsPoller } from './tcs/stats-poller.ts';
+import { TaskCredentialsStore } from './credentials/task-credentials.ts';
 import { TcsSession } from './tcs/tcs-session.ts';
 
 export interface AgentOptions {
@@ -35,6 +36,7 @@ export interface RunningAgent {
   outbox: StateOutbox;
   acs: AcsSession;
   client: ECSClient;
+  taskCredentials: TaskCredentialsStore;
   /** Closes connections and saves state; running tasks keep running. */
   close(): Promise<void>;
 }
@@ -96,9 +98,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     });
     await engine.start();
     outbox.start();
+    const taskCredentials = new TaskCredentialsStore(); // memory only: never written to disk
     const acs = new AcsSession({
       client, cluster: config.cluster, containerInstanceArn, region,
-      dockerVersion: dockerInfo.version, store, tasks: engine, logger,
+      dockerVersion: dockerInfo.version, store, tasks: engine, logger, credentials: taskCredentials,
       ...(o.acsTiming ? { timing: o.acsTiming } : {}),
     });
     acs.start();
@@ -109,13 +112,13 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     if (!config.disableMetrics) stats.start();
     const tcs = new TcsSession({
       client, cluster: config.cluster, containerInstanceArn, region, dockerVersion: dockerInfo.version,
-      metrics: stats, disableMetrics: config.disableMetrics, logger,
+      metrics: stats, disableMetrics: config.disableMetrics, logger, publishIntervalMs: config.metricsPublishIntervalMs,
     });
     tcs.start();
 
     let closed = false;
     return {
-      containerInstanceArn, engine, outbox, acs, client,
+      containerInstanceArn, engine, outbox, acs, client, taskCredentials,
       async close() {
         if (closed) return;
         closed = true;

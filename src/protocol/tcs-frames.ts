@@ -6,6 +6,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import { ECS_SIGNING_SERVICE } from './ecs-wire.ts';
 import type { SigningCredentials } from './sigv4-websocket.ts';
+import type { TaskHealth } from './tcs-health.ts';
 
 export interface StatSet { max: number; min: number; sampleCount: number; sum: number }
 export interface UlongStatSet extends StatSet { overflowMax: number; overflowMin: number; overflowSum: number }
@@ -28,7 +29,7 @@ export interface TaskMetric {
 export type TcsOutbound =
   | { type: 'PublishMetricsRequest'; message: { metadata: { cluster: string; containerInstance: string; fin: boolean; idle: boolean; messageId: string }; taskMetrics?: TaskMetric[]; timestamp: number } }
   | { type: 'PublishInstanceStatusRequest'; message: { metadata: { cluster: string; containerInstance: string; requestId: string }; statuses: Array<{ type: string; status: string; lastStatusChange: number; lastUpdated: number }>; timestamp: number } }
-  | { type: 'PublishHealthRequest'; message: { metadata: { cluster: string; containerInstance: string; fin: boolean; messageId: string }; tasks: unknown[]; timestamp: number } };
+  | { type: 'PublishHealthRequest'; message: { metadata: { cluster: string; containerInstance: string; fin: boolean; messageId: string }; tasks: TaskHealth[]; timestamp: number } };
 
 export type TcsInbound =
   | { type: 'AckPublishMetric'; message: { message: string } }

@@ -66,6 +66,7 @@ const schema = {
   ECS_AVAILABLE_LOGGING_DRIVERS: { doc: 'Log drivers tasks may use (JSON list)', format: 'string-list', default: ['json-file', 'none'], env: 'ECS_AVAILABLE_LOGGING_DRIVERS' },
   ECS_EXCLUDE_IPV6_PORTBINDING: { doc: 'Report only IPv4 host port bindings', format: 'go-bool', default: true, env: 'ECS_EXCLUDE_IPV6_PORTBINDING' },
   ECS_POLLING_METRICS_WAIT_DURATION: { doc: 'How often container stats are polled for TCS', format: 'go-duration', default: 10_000, env: 'ECS_POLLING_METRICS_WAIT_DURATION' },
+  DOCKHAND_TCS_PUBLISH_INTERVAL: { doc: 'Dockhand only: how often TCS metrics are published (the real agent: fixed 20s)', format: 'go-duration', default: 20_000, env: 'DOCKHAND_TCS_PUBLISH_INTERVAL' },
   AWS_EC2_METADATA_SERVICE_ENDPOINT: { doc: 'Instance metadata service (EC2 mode only)', format: String, default: 'http://169.254.169.254', env: 'AWS_EC2_METADATA_SERVICE_ENDPOINT' },
   DOCKER_HOST: { doc: 'Docker engine endpoint', format: String, default: 'unix:///var/run/docker.sock', env: 'DOCKER_HOST' },
 };
@@ -99,6 +100,7 @@ export interface AgentConfig {
   imdsEndpoint: string;
   excludeIpv6PortBindings: boolean;
   metricsPollIntervalMs: number;
+  metricsPublishIntervalMs: number;
   /** Unknown or unsupported ECS_* names seen in the environment or the file, to log at start. */
   warnings: string[];
 }
@@ -167,6 +169,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     imdsEndpoint: g('AWS_EC2_METADATA_SERVICE_ENDPOINT'),
     excludeIpv6PortBindings: g('ECS_EXCLUDE_IPV6_PORTBINDING'),
     metricsPollIntervalMs: Math.max(1000, g<number>('ECS_POLLING_METRICS_WAIT_DURATION')),
+    metricsPublishIntervalMs: Math.max(1000, g<number>('DOCKHAND_TCS_PUBLISH_INTERVAL')),
     warnings: settingWarnings(Object.keys(merged), new Set(Object.keys(schema))),
   };
 }

@@ -50,6 +50,8 @@ export interface ContainerSummary {
   name: string;
   state: string;
   labels: Record<string, string>;
+  /** Docker's health-check status, when the container has a health check. */
+  health?: 'healthy' | 'unhealthy' | 'starting';
 }
 
 export const CONTAINER_EVENT_ACTIONS = ['start', 'die', 'oom', 'kill', 'destroy'] as const;

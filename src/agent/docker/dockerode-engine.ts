@@ -141,7 +141,14 @@ export class DockerodeEngine implements DockerEngine {
       const docker = await this.#docker();
       const list = await timed(DOCKER_TIMEOUTS_MS.list, (abortSignal) =>
         docker.listContainers({ all: true, filters: { label: o.labels }, abortSignal }));
-      return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels ?? {} }));
+      return list.map((c) => {
+        // `docker ps` status text carries the health: "Up 5 seconds (healthy)", "(health: starting)".
+        const health = /\((healthy|unhealthy|health: starting)\)/.exec(c.Status ?? '')?.[1];
+        return {
+          id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels ?? {},
+          ...(health ? { health: health === 'health: starting' ? 'starting' as const : health as 'healthy' | 'unhealthy' } : {}),
+        };
+      });
     } catch (err) {
       throw new CannotListContainersError(dockerMessage(err), { cause: err });
     }

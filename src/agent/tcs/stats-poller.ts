@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { ContainerSummary } from '../docker/docker-engine.ts';
 import type { TaskMetric } from '../../protocol/tcs-frames.ts';
+import type { ContainerHealthStatus, TaskHealth } from '../../protocol/tcs-health.ts';
 import { taskMetrics, type StatsSample, type TaskSamples } from './metrics-aggregator.ts';
 import type { MetricsSource } from './tcs-session.ts';
 
@@ -27,6 +28,8 @@ export class StatsPoller implements MetricsSource {
   readonly #intervalMs: number;
   /** Samples per container id since the last collect(). */
   #samples = new Map<string, { summary: ContainerSummary; samples: StatsSample[] }>();
+  /** Latest health per checked container, with when that status was first seen. */
+  #health = new Map<string, { summary: ContainerSummary; status: ContainerHealthStatus; since: number }>();
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
 
@@ -52,6 +55,7 @@ export class StatsPoller implements MetricsSource {
     this.#polling = true;
     try {
       const running = (await this.#docker.listContainers({ labels: [`${L.cluster}=${this.#cluster}`] })).filter((c) => c.state === 'running');
+      this.#recordHealth(running);
       await Promise.all(running.map(async (c) => {
         try {
           const sample = await this.#docker.containerStats(c.id);
@@ -67,6 +71,31 @@ export class StatsPoller implements MetricsSource {
     } finally {
       this.#polling = false;
     }
+  }
+
+  #recordHealth(running: ContainerSummary[]): void {
+    const seen = new Set<string>();
+    for (const c of running) {
+      if (!c.health) continue;
+      seen.add(c.id);
+      const status: ContainerHealthStatus = c.health === 'healthy' ? 'HEALTHY' : c.health === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
+      const prev = this.#health.get(c.id);
+      this.#health.set(c.id, { summary: c, status, since: prev?.status === status ? prev.since : Date.now() / 1000 });
+    }
+    for (const id of this.#health.keys()) if (!seen.has(id)) this.#health.delete(id);
+  }
+
+  /** Tasks with health-checked containers, for PublishHealthRequest. */
+  health(): TaskHealth[] {
+    const byTask = new Map<string, TaskHealth>();
+    for (const { summary, status, since } of this.#health.values()) {
+      const arn = summary.labels[L.taskArn];
+      if (!arn) continue;
+      const task = byTask.get(arn) ?? { taskArn: arn, taskDefinitionFamily: summary.labels[L.family] ?? '', taskDefinitionVersion: summary.labels[L.version] ?? '', containers: [] };
+      task.containers.push({ containerName: summary.labels[L.name] ?? summary.name, healthStatus: status, statusSince: since });
+      byTask.set(arn, task);
+    }
+    return [...byTask.values()];
   }
 
   async collect(): Promise<TaskMetric[]> {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { signWebsocketUpgrade } from '../../protocol/sigv4-websocket.ts';
 import { signTcsFrame, type TaskMetric, type TcsOutbound } from '../../protocol/tcs-frames.ts';
+import type { TaskHealth } from '../../protocol/tcs-health.ts';
 import { currentCredentials } from '../ecs/ecs-client.ts';
 import { discoverPollEndpoint } from '../register/register-instance.ts';
 import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
@@ -17,6 +18,8 @@ import { AGENT_HASH, AGENT_VERSION } from '../version.ts';
 /** Where metrics come from: the Docker stats poller. Empty means the instance is idle. */
 export interface MetricsSource {
   collect(): Promise<TaskMetric[]>;
+  /** Health-checked containers' latest status (optional: sources without health send none). */
+  health?(): TaskHealth[];
 }
 
 export interface TcsSessionOptions {
@@ -121,6 +124,11 @@ export class TcsSession {
         timestamp: now,
       },
     });
+    // Only for containers that have a health check, as the real agent.
+    const health = o.metrics.health?.() ?? [];
+    if (health.length > 0) {
+      await this.#send({ type: 'PublishHealthRequest', message: { metadata: { cluster: o.cluster, containerInstance: o.containerInstanceArn, fin: true, messageId: randomUUID() }, tasks: health, timestamp: now } });
+    }
   }
 
   async #send(frame: TcsOutbound): Promise<void> {
