@@ -28,7 +28,7 @@ const lines = [
   '|---|---|---|',
   '| `DOCKHAND_API_PORT` | `51600` | `dockhand local` / `control-plane`: ECS API port (flag `--api-port` / `--port`) |',
   '| `DOCKHAND_API_HOST` | `127.0.0.1` | `dockhand control-plane`: listen address (flag `--host`) |',
-  '| `DOCKHAND_DATA_DIR` | `~/.dockhand` | `dockhand local`: state directory (flag `--data-dir`) |',
+  '| `DOCKHAND_DATA_DIR` | `~/.dockhand` | `dockhand local` / `control-plane`: state directory (flag `--data-dir`); the agent\'s state in `<dir>/agent` (`local`), the control plane\'s in `<dir>/control-plane/control-plane.db` (both; `control-plane --ephemeral` keeps it in memory) |',
   '| `DOCKHAND_ACCOUNT_ID` | `000000000000` | control plane: the account id in ARNs |',
   '| `DOCKHAND_LOGLEVEL` | `info` | control plane log level |',
   '| `DOCKHAND_COMMIT` | `unknown` | agentHash sent to ACS |',

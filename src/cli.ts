@@ -10,11 +10,15 @@ const USAGE = `Usage: dockhand <command> [options]
 Commands:
   local           control plane + agent in one process, on this host's Docker (the quick start)
                     --api-port N   ECS API port (env DOCKHAND_API_PORT, default 51600)
-                    --data-dir D   state directory (env DOCKHAND_DATA_DIR, default ~/.dockhand)
+                    --data-dir D   state directory (env DOCKHAND_DATA_DIR, default ~/.dockhand):
+                                   the agent's in D/agent, the control plane's in D/control-plane
   agent           the ECS container agent alone (config: ECS_* env and /etc/ecs/ecs.config)
   control-plane   the ECS API, ACS and TCS endpoints alone
                     --host H       listen address (env DOCKHAND_API_HOST, default 127.0.0.1)
                     --port N       port (env DOCKHAND_API_PORT, default 51600)
+                    --data-dir D   state directory (env DOCKHAND_DATA_DIR, default ~/.dockhand):
+                                   clusters, instances, tasks in D/control-plane/control-plane.db
+                    --ephemeral    keep state in memory only (lost on exit)
   version         print the version
 `;
 
@@ -27,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      ephemeral: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     case 'agent':
       return runAgentCommand();
     case 'control-plane':
-      return runControlPlaneCommand({ host: values.host, port: values.port });
+      return runControlPlaneCommand({ host: values.host, port: values.port, dataDir: values['data-dir'], ephemeral: values.ephemeral });
     case 'version':
     case '--version':
       process.stdout.write(`dockhand ${AGENT_VERSION}\n`);

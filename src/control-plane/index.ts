@@ -6,6 +6,7 @@ import type { ApiContext } from './ecs-api/context.ts';
 import { createEcsApiHandler } from './ecs-api/router.ts';
 import { createControlPlaneServer, listen } from './server.ts';
 import { createMemoryStore } from './store/memory-store.ts';
+import { createSqliteStore } from './store/sqlite-store.ts';
 import { createTcsSink } from './tcs-sink.ts';
 import { createTelemetryStore } from './telemetry-store.ts';
 
@@ -29,6 +30,9 @@ export interface ControlPlaneOptions {
   manifestIntervalMs?: number;
   /** Require SigV4-shaped Authorization on API calls and websocket upgrades; default true. */
   requireSignature?: boolean;
+  /** Keep state in <dataDir>/control-plane.db (created if missing), so clusters, instances, tasks
+   *  and un-acked ACS messages survive a restart. Absent: state lives in memory only. */
+  dataDir?: string;
 }
 
 export interface RunningControlPlane {
@@ -46,7 +50,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const manifestIntervalMs = opts.manifestIntervalMs ?? 60_000;
   const requireSignature = opts.requireSignature ?? true;
   const logger = opts.logger;
-  const store = createMemoryStore();
+  // Opened before anything listens: an unusable database fails the start, naming the file.
+  const store = opts.dataDir !== undefined ? createSqliteStore(opts.dataDir) : createMemoryStore();
   const now = () => Date.now();
 
   const telemetry = createTelemetryStore();
@@ -55,11 +60,19 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   let url = '';
   const ctx: ApiContext = { store, scope, logger, baseUrl: () => url, acs, health: telemetry, now, random: Math.random };
   const server = createControlPlaneServer({ api: createEcsApiHandler(ctx, requireSignature), acs, tcs, telemetry: (arn) => telemetry.view(arn) });
-  const port = await listen(server, host, opts.port ?? 0);
+  let port: number;
+  try {
+    port = await listen(server, host, opts.port ?? 0);
+  } catch (err) {
+    await acs.close();
+    await tcs.close();
+    store.close();
+    throw err;
+  }
   // A wildcard bind is reachable on loopback; advertise an address agents can dial.
   const advertised = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   url = `http://${advertised}:${port}`;
-  logger.info({ url, region: scope.region, accountId: scope.accountId }, 'control plane started');
+  logger.info({ url, region: scope.region, accountId: scope.accountId, dataDir: opts.dataDir ?? '(memory)' }, 'control plane started');
 
   let closing: Promise<void> | undefined;
   return {
@@ -71,6 +84,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
         await tcs.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        store.close(); // last: nothing can write any more
       })();
       return closing;
     },

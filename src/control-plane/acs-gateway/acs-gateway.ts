@@ -1,8 +1,9 @@
 // The control plane's end of ACS: one websocket session per container instance. It pushes task
 // payloads (and the tasks' IAM role credentials), heartbeats the agent and drops it when the acks
 // stop, sends a TaskManifestMessage every manifestIntervalMs and answers the agent's stop
-// verifications. Payloads and credentials are kept until acked, so what was sent while the agent
-// was away (or lost with a dropped socket) is re-sent when it reconnects.
+// verifications. Payloads and credentials are kept in the store until acked, so what was sent while
+// the agent was away (or lost with a dropped socket, or with a control-plane restart) is re-sent
+// when it reconnects.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -57,7 +58,7 @@ const CLOSE_POLICY = 1008;
 export function createAcsGateway(o: AcsGatewayOptions): AcsGateway {
   const wss = new WebSocketServer({ noServer: true });
   const sessions = new Map<string, Session>();
-  const credentials = createCredentialsOutbox();
+  const credentials = createCredentialsOutbox(o.store);
   const log = o.logger.child({ component: 'acs' });
 
   function send(ws: WebSocket, frame: AcsInbound | string): void {
@@ -94,7 +95,7 @@ export function createAcsGateway(o: AcsGatewayOptions): AcsGateway {
     const instance = o.store.getContainerInstance(instanceArn);
     if (!instance) return;
     const cArn = toClusterArn(o.scope, instance.clusterName);
-    const tasks = manifestTasks(o.store.listTasks(instance.clusterName), instanceArn, (t) => toClusterArn(o.scope, t.clusterName));
+    const tasks = manifestTasks(o.store.listLiveTasksOn(instanceArn), instanceArn, (t) => toClusterArn(o.scope, t.clusterName));
     // timeline shares the payload seqNum counter (capture: payload 1, manifest 2, payload 3), so
     // the agent can tell a manifest older than a payload it already applied.
     const timeline = o.store.nextSeqNum(instanceArn);

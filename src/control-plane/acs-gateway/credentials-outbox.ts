@@ -1,17 +1,12 @@
 // Which IAMRoleCredentialsMessages an instance has not acknowledged yet, and the credentialsId of
 // each task role. Like payloads, credentials sent while the agent is away (or lost with a dropped
-// socket) are re-sent when it reconnects, until the agent's IAMRoleCredentialsAckRequest names
-// them. Kept in memory: credentials are throwaway and re-made on every payload.
+// socket, or with a control-plane restart) are re-sent when it reconnects, until the agent's
+// IAMRoleCredentialsAckRequest names them. Kept in the store, so that a task's credentialsId (which
+// its payload already told the agent) stays the same across a restart.
 import { randomUUID } from 'node:crypto';
 import type { AcsRoleType } from '../../protocol/acs-task-credentials.ts';
-
-interface PendingCredentials {
-  messageId: string;
-  taskArn: string;
-  credentialsId: string;
-  /** The exact frame as first sent, so that a resend is byte-identical. */
-  frame: string;
-}
+import type { PendingCredentials } from '../model/records.ts';
+import type { ControlPlaneStore } from '../store/control-plane-store.ts';
 
 export interface CredentialsOutbox {
   /** The task role's credentialsId, made on first use and stable for the task's life. */
@@ -24,30 +19,19 @@ export interface CredentialsOutbox {
   forget(instanceArn: string, taskArn: string): void;
 }
 
-export function createCredentialsOutbox(): CredentialsOutbox {
-  const ids = new Map<string, string>();
-  const pending = new Map<string, PendingCredentials[]>();
+type CredentialsStore = Pick<ControlPlaneStore,
+  'getCredentialsId' | 'putCredentialsId' | 'addPendingCredentials' | 'removePendingCredentials' | 'listPendingCredentials' | 'forgetTaskCredentials'>;
+
+export function createCredentialsOutbox(store: CredentialsStore): CredentialsOutbox {
   return {
     idFor(taskArn, roleType) {
-      const key = `${taskArn}|${roleType}`;
-      let id = ids.get(key);
-      if (!id) ids.set(key, (id = randomUUID()));
+      let id = store.getCredentialsId(taskArn, roleType);
+      if (!id) store.putCredentialsId(taskArn, roleType, (id = randomUUID()));
       return id;
     },
-    add(instanceArn, entry) {
-      pending.set(instanceArn, [...(pending.get(instanceArn) ?? []), entry]);
-    },
-    ack(instanceArn, messageId, credentialsId) {
-      const list = pending.get(instanceArn) ?? [];
-      const index = list.findIndex((p) => p.messageId === messageId && (credentialsId === undefined || p.credentialsId === credentialsId));
-      if (index < 0) return false;
-      list.splice(index, 1);
-      return true;
-    },
-    pending: (instanceArn) => [...(pending.get(instanceArn) ?? [])],
-    forget(instanceArn, taskArn) {
-      pending.set(instanceArn, (pending.get(instanceArn) ?? []).filter((p) => p.taskArn !== taskArn));
-      for (const key of [...ids.keys()]) if (key.startsWith(`${taskArn}|`)) ids.delete(key);
-    },
+    add: (instanceArn, entry) => store.addPendingCredentials(instanceArn, entry),
+    ack: (instanceArn, messageId, credentialsId) => store.removePendingCredentials(instanceArn, messageId, credentialsId),
+    pending: (instanceArn) => store.listPendingCredentials(instanceArn),
+    forget: (instanceArn, taskArn) => store.forgetTaskCredentials(instanceArn, taskArn),
   };
 }

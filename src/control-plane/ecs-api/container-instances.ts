@@ -1,8 +1,8 @@
 // ListContainerInstances, DescribeContainerInstances, DeregisterContainerInstance.
 import { invalidParameter } from '../errors.ts';
-import { liveTasks, activeCluster, toInstanceArn } from './resolve.ts';
+import { activeCluster, toInstanceArn } from './resolve.ts';
 import type { Handler } from './context.ts';
-import { optBoolean, optString, optStringList, paginate, reqString } from './input.ts';
+import { optBoolean, optString, optStringList, pageNextToken, readPageRequest, reqString } from './input.ts';
 import { containerInstanceView } from './views.ts';
 
 const STATUSES = ['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED', 'INACTIVE'];
@@ -12,11 +12,8 @@ const listContainerInstances: Handler = (ctx, input) => {
   const status = optString(input, 'status');
   if (status !== undefined && !STATUSES.includes(status)) throw invalidParameter(`Invalid status '${status}'.`);
   // Without a status filter ECS lists every instance that is not deregistered.
-  const arns = ctx.store.listContainerInstances(cluster.name)
-    .filter((ci) => (status ? ci.status === status : ci.status !== 'INACTIVE'))
-    .map((ci) => ci.arn);
-  const { page, nextToken } = paginate(arns, input);
-  return { containerInstanceArns: page, ...(nextToken ? { nextToken } : {}) };
+  const page = ctx.store.pageContainerInstanceArns({ clusterName: cluster.name, ...(status ? { status } : {}) }, readPageRequest(input));
+  return { containerInstanceArns: page.arns, ...pageNextToken(page) };
 };
 
 const describeContainerInstances: Handler = (ctx, input) => {
@@ -40,7 +37,7 @@ const deregisterContainerInstance: Handler = (ctx, input) => {
   const arn = toInstanceArn(ctx, cluster, reqString(input, 'containerInstance'));
   const ci = ctx.store.getContainerInstance(arn);
   if (!ci || ci.clusterName !== cluster.name) throw invalidParameter('The referenced container instance was not found.');
-  const hasTasks = liveTasks(ctx, cluster.name).some((t) => t.containerInstanceArn === arn);
+  const hasTasks = ctx.store.listLiveTasksOn(arn).length > 0;
   if (hasTasks && !optBoolean(input, 'force')) {
     throw invalidParameter('Found running tasks on the instance. Use force to deregister it anyway.');
   }

@@ -2,6 +2,7 @@
 // is a SerializationException (the service could not even bind it), a bad value is an
 // InvalidParameterException.
 import { EcsError, invalidParameter } from '../errors.ts';
+import type { Page, PageRequest } from '../store/store-queries.ts';
 import type { Input } from './context.ts';
 
 function wrongType(key: string, expected: string): EcsError {
@@ -56,13 +57,37 @@ export function optObject<T>(input: Input, key: string): T | undefined {
   return v as T;
 }
 
+function readMaxResults(input: Input): number {
+  const max = optNumber(input, 'maxResults') ?? 100;
+  if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter('maxResults must be between 1 and 100.');
+  return max;
+}
+
+const AFTER = 'after:';
+
 /**
- * ECS list pagination: `maxResults` 1..100 (default 100), an opaque `nextToken`. Our token is the
+ * ECS list pagination done by the store (keyset: the token names the last ARN of the previous
+ * page), so a page reads O(page) records. `maxResults` 1..100 (default 100), opaque `nextToken`.
+ */
+export function readPageRequest(input: Input): PageRequest {
+  const limit = readMaxResults(input);
+  const token = optString(input, 'nextToken');
+  if (!token) return { limit };
+  const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  if (!decoded.startsWith(AFTER) || decoded.length === AFTER.length) throw invalidParameter('Invalid nextToken.');
+  return { limit, after: decoded.slice(AFTER.length) };
+}
+
+export function pageNextToken(page: Page): { nextToken?: string } {
+  return page.after === undefined ? {} : { nextToken: Buffer.from(`${AFTER}${page.after}`).toString('base64url') };
+}
+
+/**
+ * ECS list pagination over an in-memory list (ListClusters: clusters are few): `maxResults` 1..100 (default 100), an opaque `nextToken`. Our token is the
  * offset, base64-encoded, so a stale one after deletions may skip or repeat, as ECS warns it can.
  */
 export function paginate<T>(items: T[], input: Input): { page: T[]; nextToken?: string } {
-  const max = optNumber(input, 'maxResults') ?? 100;
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter('maxResults must be between 1 and 100.');
+  const max = readMaxResults(input);
   const token = optString(input, 'nextToken');
   let start = 0;
   if (token) {

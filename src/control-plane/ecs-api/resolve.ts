@@ -48,9 +48,9 @@ export function findTask(ctx: ApiContext, cluster: ClusterRecord, ref: string): 
 
 /** Tasks that still hold resources on their instance: anything not yet reported STOPPED. */
 export function liveTasks(ctx: ApiContext, clusterName: string): TaskRecord[] {
-  return ctx.store.listTasks(clusterName).filter((t) => t.lastStatus !== 'STOPPED');
+  return ctx.store.listLiveTasks(clusterName);
 }
 
 export function reservedOn(ctx: ApiContext, clusterName: string, instanceArn: string): ResourceNeeds[] {
-  return liveTasks(ctx, clusterName).filter((t) => t.containerInstanceArn === instanceArn).map((t) => t.needs);
+  return ctx.store.listLiveTasksOn(instanceArn).filter((t) => t.clusterName === clusterName).map((t) => t.needs);
 }

@@ -7,7 +7,7 @@ import { clientError, invalidParameter } from '../errors.ts';
 import { parseCpuUnits, parseMemoryMiB } from '../model/effective-definition.ts';
 import type { TaskDefinitionBody, TaskDefinitionRecord } from '../model/records.ts';
 import type { Handler, Input } from './context.ts';
-import { optList, optString, paginate, reqString } from './input.ts';
+import { optList, optString, pageNextToken, readPageRequest, reqString } from './input.ts';
 import { findTaskDefinition } from './resolve.ts';
 import { taskDefinitionView } from './views.ts';
 
@@ -86,13 +86,10 @@ const listTaskDefinitions: Handler = (ctx, input) => {
   if (!['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'].includes(status)) throw invalidParameter(`Invalid status '${status}'.`);
   const sort = optString(input, 'sort') ?? 'ASC';
   if (sort !== 'ASC' && sort !== 'DESC') throw invalidParameter(`Invalid sort '${sort}'.`);
-  const tds = ctx.store.listTaskDefinitions()
-    // ECS treats familyPrefix as a whole family name despite its name.
-    .filter((td) => td.status === status && (prefix === undefined || td.family === prefix))
-    .sort((a, b) => (a.family === b.family ? a.revision - b.revision : a.family < b.family ? -1 : 1));
-  if (sort === 'DESC') tds.reverse();
-  const { page, nextToken } = paginate(tds.map((td) => td.arn), input);
-  return { taskDefinitionArns: page, ...(nextToken ? { nextToken } : {}) };
+  // ECS treats familyPrefix as a whole family name despite its name.
+  const query = { status, ...(prefix !== undefined ? { family: prefix } : {}), descending: sort === 'DESC' };
+  const page = ctx.store.pageTaskDefinitionArns(query, readPageRequest(input));
+  return { taskDefinitionArns: page.arns, ...pageNextToken(page) };
 };
 
 const deregisterTaskDefinition: Handler = (ctx, input) => {

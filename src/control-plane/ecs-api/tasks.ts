@@ -3,7 +3,7 @@ import { invalidParameter } from '../errors.ts';
 import { transition } from '../model/task-lifecycle.ts';
 import { firstUnmet, placeTasks } from '../scheduler/placement.ts';
 import type { Handler } from './context.ts';
-import { optList, optNumber, optString, optStringList, paginate, reqString } from './input.ts';
+import { optList, optNumber, optString, optStringList, pageNextToken, readPageRequest, reqString } from './input.ts';
 import { candidateFor, launchOn, needsOf, readLaunchRequest } from './task-launch.ts';
 import { activeCluster, findTask, toInstanceArn, toTaskArn } from './resolve.ts';
 import { taskView } from './views.ts';
@@ -83,22 +83,17 @@ const listTasks: Handler = (ctx, input) => {
   const launchType = optString(input, 'launchType');
   const desired = optString(input, 'desiredStatus') ?? 'RUNNING';
   if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) throw invalidParameter(`Invalid desiredStatus '${desired}'.`);
-  const arns = ctx.store.listTasks(cluster.name)
-    .filter((t) => (desired === 'PENDING' ? t.lastStatus === 'PENDING' && t.desiredStatus === 'RUNNING' : t.desiredStatus === desired))
-    .filter((t) => !instanceArn || t.containerInstanceArn === instanceArn)
-    .filter((t) => !family || familyOf(t.taskDefinitionArn) === family)
-    .filter((t) => !startedBy || t.startedBy === startedBy)
-    .filter((t) => !launchType || t.launchType === launchType)
-    .map((t) => t.arn);
-  const { page, nextToken } = paginate(arns, input);
-  return { taskArns: page, ...(nextToken ? { nextToken } : {}) };
+  const page = ctx.store.pageTaskArns({
+    clusterName: cluster.name,
+    desiredStatus: desired as 'RUNNING' | 'PENDING' | 'STOPPED',
+    // Empty strings filter nothing, as before.
+    ...(instanceArn ? { containerInstanceArn: instanceArn } : {}),
+    ...(family ? { family } : {}),
+    ...(startedBy ? { startedBy } : {}),
+    ...(launchType ? { launchType } : {}),
+  }, readPageRequest(input));
+  return { taskArns: page.arns, ...pageNextToken(page) };
 };
-
-/** "arn:…:task-definition/web:3" → "web". */
-function familyOf(taskDefinitionArn: string): string {
-  const spec = taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1);
-  return spec.slice(0, spec.lastIndexOf(':'));
-}
 
 export const taskHandlers: Record<string, Handler> = {
   RunTask: runTask,

@@ -6,12 +6,12 @@ import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
 import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
 import { remainingResources } from '../scheduler/placement.ts';
 import type { ApiContext } from './context.ts';
-import { liveTasks, reservedOn } from './resolve.ts';
 
 const secs = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : toEpochSeconds(ms));
 
 export function clusterView(ctx: ApiContext, c: ClusterRecord): Record<string, unknown> {
-  const tasks = c.status === 'ACTIVE' ? ctx.store.listTasks(c.name) : [];
+  // Only live tasks count (running, pending): the STOPPED history is never read here.
+  const tasks = c.status === 'ACTIVE' ? ctx.store.listLiveTasks(c.name) : [];
   const instances = c.status === 'ACTIVE' ? ctx.store.listContainerInstances(c.name) : [];
   return {
     clusterArn: c.arn,
@@ -47,13 +47,13 @@ export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unk
 }
 
 export function containerInstanceView(ctx: ApiContext, ci: ContainerInstanceRecord): Record<string, unknown> {
-  const tasks = liveTasks(ctx, ci.clusterName).filter((t) => t.containerInstanceArn === ci.arn);
+  const tasks = ctx.store.listLiveTasksOn(ci.arn);
   return {
     containerInstanceArn: ci.arn,
     ec2InstanceId: ci.ec2InstanceId,
     version: ci.version,
     ...(ci.versionInfo ? { versionInfo: ci.versionInfo } : {}),
-    remainingResources: remainingResources(ci.registeredResources, reservedOn(ctx, ci.clusterName, ci.arn)),
+    remainingResources: remainingResources(ci.registeredResources, tasks.map((t) => t.needs)),
     registeredResources: ci.registeredResources,
     status: ci.status,
     agentConnected: ci.status === 'ACTIVE' && ctx.acs.isConnected(ci.arn),

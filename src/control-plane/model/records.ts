@@ -118,3 +118,12 @@ export interface PendingPayload {
   /** The exact frame as first sent (JSON text), so a resend is byte-identical. */
   frame: string;
 }
+
+/** An IAMRoleCredentialsMessage the agent has not acknowledged yet, kept for resending on reconnect. */
+export interface PendingCredentials {
+  messageId: string;
+  taskArn: string;
+  credentialsId: string;
+  /** The exact frame as first sent, so that a resend is byte-identical. */
+  frame: string;
+}

@@ -38,8 +38,12 @@ export function transition(task: TaskRecord, event: TaskEvent): TransitionResult
             startedAt: event.at,
             containers: mergeContainers(task.containers, event.containers),
           });
-        case 'RUNNING':
-          return next({ ...task, containers: mergeContainers(task.containers, event.containers) });
+        case 'RUNNING': {
+          // The agent's outbox retries until acked: a repeat that changes nothing is not a new version.
+          const containers = mergeContainers(task.containers, event.containers);
+          if (JSON.stringify(containers) === JSON.stringify(task.containers)) return ignore('repeated RUNNING report');
+          return next({ ...task, containers });
+        }
         case 'STOPPED':
           return ignore('stale RUNNING report for a stopped task');
         default:

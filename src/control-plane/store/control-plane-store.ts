@@ -1,13 +1,16 @@
-// The persistence port. Narrow on purpose: whole records in and out, simple look-ups, no query
-// language. The memory store implements it today; a SQLite store will implement the same methods.
+// The persistence port. Narrow on purpose: whole records in and out, simple look-ups, and the few
+// paged queries the List* calls need so that a page costs O(page), not O(every record). No query
+// language. Two implementations: memory-store.ts (tests, --ephemeral) and sqlite-store.ts (durable).
 // Records crossing the port are copies: mutating what a getter returned never changes the store.
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
+  PendingCredentials,
   PendingPayload,
   TaskDefinitionRecord,
   TaskRecord,
 } from '../model/records.ts';
+import type { InstanceQuery, Page, PageRequest, TaskDefinitionQuery, TaskQuery } from './store-queries.ts';
 
 export interface ControlPlaneStore {
   getCluster(name: string): ClusterRecord | undefined;
@@ -19,17 +22,25 @@ export interface ControlPlaneStore {
   putTaskDefinition(td: TaskDefinitionRecord): void;
   /** Highest revision ever registered for the family (ACTIVE or not); 0 when none. */
   latestRevision(family: string): number;
-  listTaskDefinitions(): TaskDefinitionRecord[];
+  /** ARNs by (family, revision), ascending or descending, one page at a time. */
+  pageTaskDefinitionArns(query: TaskDefinitionQuery, page: PageRequest): Page;
 
   getContainerInstance(arn: string): ContainerInstanceRecord | undefined;
   putContainerInstance(ci: ContainerInstanceRecord): void;
   /** Instances of one cluster, in registration order. */
   listContainerInstances(clusterName: string): ContainerInstanceRecord[];
+  /** ARNs of one cluster's instances in registration order, one page at a time. */
+  pageContainerInstanceArns(query: InstanceQuery, page: PageRequest): Page;
 
   getTask(arn: string): TaskRecord | undefined;
   putTask(task: TaskRecord): void;
-  /** Tasks of one cluster, in creation order. */
-  listTasks(clusterName: string): TaskRecord[];
+  /** Tasks of one cluster not yet STOPPED, in creation order. (STOPPED tasks are kept for
+   *  DescribeTasks and ListTasks but never read in bulk: they only grow.) */
+  listLiveTasks(clusterName: string): TaskRecord[];
+  /** Tasks on one instance not yet STOPPED, in creation order: what it holds and runs. */
+  listLiveTasksOn(instanceArn: string): TaskRecord[];
+  /** ARNs of one cluster's tasks in creation order, filtered as ListTasks filters, one page at a time. */
+  pageTaskArns(query: TaskQuery, page: PageRequest): Page;
 
   /** ACS outbox: the next seqNum for an instance's session (1, 2, 3 …), never reused. */
   nextSeqNum(instanceArn: string): number;
@@ -37,4 +48,18 @@ export interface ControlPlaneStore {
   removePendingPayload(instanceArn: string, messageId: string): boolean;
   /** Unacknowledged payloads, oldest first. */
   listPendingPayloads(instanceArn: string): PendingPayload[];
+
+  /** The credentialsId a task role was given, if any (stable for the task's life). */
+  getCredentialsId(taskArn: string, roleType: string): string | undefined;
+  putCredentialsId(taskArn: string, roleType: string, credentialsId: string): void;
+  addPendingCredentials(instanceArn: string, entry: PendingCredentials): void;
+  /** Removes the pending message (matching credentialsId too when given); false when none matched. */
+  removePendingCredentials(instanceArn: string, messageId: string, credentialsId: string | undefined): boolean;
+  /** Unacknowledged credentials messages, oldest first. */
+  listPendingCredentials(instanceArn: string): PendingCredentials[];
+  /** The task stopped: its pending credentials and credentialsIds are dropped. */
+  forgetTaskCredentials(instanceArn: string, taskArn: string): void;
+
+  /** Releases the backing file, if any. Idempotent. */
+  close(): void;
 }

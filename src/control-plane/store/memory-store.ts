@@ -1,13 +1,16 @@
-// In-memory ControlPlaneStore. Maps keep insertion order, which gives the "creation order" the
-// port promises. structuredClone on the way in and out keeps callers from sharing state with it.
+// In-memory ControlPlaneStore, for tests and `--ephemeral`. Maps keep insertion order, which gives
+// the "creation order" the port promises. structuredClone on the way in and out keeps callers
+// from sharing state with it. Nothing here is indexed: fine at the sizes tests and a laptop see.
 import type { ControlPlaneStore } from './control-plane-store.ts';
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
+  PendingCredentials,
   PendingPayload,
   TaskDefinitionRecord,
   TaskRecord,
 } from '../model/records.ts';
+import { compareTaskDefinitions, matchesInstance, matchesTask, matchesTaskDefinition, pageOf } from './store-queries.ts';
 
 const copy = <T,>(value: T): T => structuredClone(value);
 
@@ -18,6 +21,10 @@ export function createMemoryStore(): ControlPlaneStore {
   const tasks = new Map<string, TaskRecord>();
   const seqNums = new Map<string, number>();
   const pending = new Map<string, PendingPayload[]>();
+  const credentialIds = new Map<string, string>(); // key taskArn|roleType
+  const pendingCredentials = new Map<string, PendingCredentials[]>();
+
+  const tasksWhere = (keep: (t: TaskRecord) => boolean) => [...tasks.values()].filter(keep).map(copy);
 
   return {
     getCluster: (name) => maybeCopy(clusters.get(name)),
@@ -31,15 +38,22 @@ export function createMemoryStore(): ControlPlaneStore {
       for (const td of taskDefinitions.values()) if (td.family === family && td.revision > max) max = td.revision;
       return max;
     },
-    listTaskDefinitions: () => [...taskDefinitions.values()].map(copy),
+    pageTaskDefinitionArns(query, page) {
+      const ordered = [...taskDefinitions.values()].sort(compareTaskDefinitions);
+      if (query.descending) ordered.reverse();
+      return pageOf(ordered, (td) => matchesTaskDefinition(query, td), page);
+    },
 
     getContainerInstance: (arn) => maybeCopy(instances.get(arn)),
     putContainerInstance: (ci) => void instances.set(ci.arn, copy(ci)),
     listContainerInstances: (clusterName) => [...instances.values()].filter((ci) => ci.clusterName === clusterName).map(copy),
+    pageContainerInstanceArns: (query, page) => pageOf([...instances.values()], (ci) => matchesInstance(query, ci), page),
 
     getTask: (arn) => maybeCopy(tasks.get(arn)),
     putTask: (t) => void tasks.set(t.arn, copy(t)),
-    listTasks: (clusterName) => [...tasks.values()].filter((t) => t.clusterName === clusterName).map(copy),
+    listLiveTasks: (clusterName) => tasksWhere((t) => t.clusterName === clusterName && t.lastStatus !== 'STOPPED'),
+    listLiveTasksOn: (instanceArn) => tasksWhere((t) => t.containerInstanceArn === instanceArn && t.lastStatus !== 'STOPPED'),
+    pageTaskArns: (query, page) => pageOf([...tasks.values()], (t) => matchesTask(query, t), page),
 
     nextSeqNum(instanceArn) {
       const next = (seqNums.get(instanceArn) ?? 0) + 1;
@@ -47,21 +61,38 @@ export function createMemoryStore(): ControlPlaneStore {
       return next;
     },
     addPendingPayload(instanceArn, payload) {
-      const list = pending.get(instanceArn) ?? [];
-      list.push(copy(payload));
-      pending.set(instanceArn, list);
+      pending.set(instanceArn, [...(pending.get(instanceArn) ?? []), copy(payload)]);
     },
     removePendingPayload(instanceArn, messageId) {
-      const list = pending.get(instanceArn) ?? [];
-      const index = list.findIndex((p) => p.messageId === messageId);
-      if (index < 0) return false;
-      list.splice(index, 1);
-      return true;
+      return removeFirst(pending.get(instanceArn), (p) => p.messageId === messageId);
     },
     listPendingPayloads: (instanceArn) => (pending.get(instanceArn) ?? []).map(copy),
+
+    getCredentialsId: (taskArn, roleType) => credentialIds.get(`${taskArn}|${roleType}`),
+    putCredentialsId: (taskArn, roleType, id) => void credentialIds.set(`${taskArn}|${roleType}`, id),
+    addPendingCredentials(instanceArn, entry) {
+      pendingCredentials.set(instanceArn, [...(pendingCredentials.get(instanceArn) ?? []), copy(entry)]);
+    },
+    removePendingCredentials(instanceArn, messageId, credentialsId) {
+      return removeFirst(pendingCredentials.get(instanceArn), (p) => p.messageId === messageId && (credentialsId === undefined || p.credentialsId === credentialsId));
+    },
+    listPendingCredentials: (instanceArn) => (pendingCredentials.get(instanceArn) ?? []).map(copy),
+    forgetTaskCredentials(instanceArn, taskArn) {
+      pendingCredentials.set(instanceArn, (pendingCredentials.get(instanceArn) ?? []).filter((p) => p.taskArn !== taskArn));
+      for (const key of [...credentialIds.keys()]) if (key.startsWith(`${taskArn}|`)) credentialIds.delete(key);
+    },
+
+    close() {},
   };
 }
 
 function maybeCopy<T>(value: T | undefined): T | undefined {
   return value === undefined ? undefined : copy(value);
+}
+
+function removeFirst<T>(list: T[] | undefined, match: (item: T) => boolean): boolean {
+  const index = list ? list.findIndex(match) : -1;
+  if (index < 0) return false;
+  list!.splice(index, 1);
+  return true;
 }
