@@ -3,7 +3,8 @@
 # ECS Anywhere installer does for the real agent: npm dependencies (which bring Node 24 when the
 # system Node is older), a Docker engine when none is reachable and we are root, and dockerd
 # started if it is installed but not running. `--test` also installs busybox-static and makes the
-# local test image (no registry is reachable from these machines). Idempotent: a second run is a
+# local test image (no registry is reachable from these machines), and Debian's AWS CLI v2 for the
+# CLI smoke test. Idempotent: a second run is a
 # few quick checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,5 +48,6 @@ fi
 # 3. For the tests: the local busybox image.
 if [ $want_test = 1 ]; then
   [ -x /bin/busybox ] || apt_install busybox-static
+  [ -x /usr/bin/aws ] || apt_install awscli   # the AWS CLI v2 smoke test
   bash scripts/make-test-image.sh local/busybox:latest >&2
 fi
