@@ -91,6 +91,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       cluster: config.cluster,
       defaultStopTimeoutMs: config.containerStopTimeoutMs,
       imagePullBehavior: config.imagePullBehavior,
+      availableLoggingDrivers: config.availableLoggingDrivers,
       logger,
       // The checkpoint queues each change with the state that produced it; the outbox delivers.
       checkpoint: durableTaskCheckpoint(store, config.cluster),

@@ -173,3 +173,24 @@ describe('nextStep: essential containers', () => {
     }]);
   });
 });
+
+describe('create ordering for links and volumesFrom', () => {
+  const linked = (k1: ContainerKnown, via: 'links' | 'volumesFrom'): TaskState => {
+    const s = state([{ status: 'PULLED' }, k1], { essential: [true, false] }); // c1 stopping must not stop the task
+    const app = s.definition.containers[0]!;
+    s.definition = { ...s.definition, containers: [via === 'links' ? { ...app, links: ['c1:db'] } : { ...app, volumesFrom: [{ sourceContainer: 'c1' }] }, s.definition.containers[1]!] };
+    return s;
+  };
+  const creates = (s: TaskState) => nextStep(s, { type: 'desired', desired: 'RUNNING' }).effects.filter((e) => e.type === 'create' && e.container === 'c0');
+
+  it('a container waits to be created until the container it links to is RUNNING', () => {
+    expect(creates(linked({ status: 'CREATED', dockerId: 'd1' }, 'links'))).toEqual([]);
+    expect(creates(linked({ status: 'RUNNING', dockerId: 'd1', networkBindings: [] }, 'links'))).toHaveLength(1);
+    expect(creates(linked({ status: 'STOPPED' }, 'links'))).toHaveLength(1); // no longer blocks; Docker decides
+  });
+
+  it('volumesFrom waits only for the source container to exist', () => {
+    expect(creates(linked({ status: 'PULLED' }, 'volumesFrom'))).toEqual([]);
+    expect(creates(linked({ status: 'CREATED', dockerId: 'd1' }, 'volumesFrom'))).toHaveLength(1);
+  });
+});

@@ -67,6 +67,12 @@ export class FakeAgent {
     ];
     const attributes: Attribute[] = [
       { name: 'ecs.capability.container-ordering' },
+      // What a stock agent advertises, so task definitions using them are placeable (requiresAttributes).
+      { name: 'com.amazonaws.ecs.capability.logging-driver.json-file' },
+      { name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' },
+      { name: 'com.amazonaws.ecs.capability.logging-driver.none' },
+      { name: 'com.amazonaws.ecs.capability.privileged-container' },
+      { name: 'ecs.capability.network.container-port-range' },
       { name: 'ecs.os-type', value: 'linux' },
       ...((o.external ?? true) ? [{ name: 'ecs.capability.external' }] : []),
       ...(o.attributes ?? []),

@@ -6,6 +6,7 @@
 import type { AcsContainer, AcsPortMapping, AcsTask } from '../../protocol/acs-messages.ts';
 import { lastSegment } from '../../protocol/arn.ts';
 import type { ContainerCreateSpec, DockerCreateConfig, DockerHostConfig } from './docker-engine.ts';
+import { taskMounts } from './task-volumes.ts';
 
 export const ECS_LABELS = {
   cluster: 'com.amazonaws.ecs.cluster',
@@ -28,6 +29,10 @@ export interface ContainerConfigOptions {
   name?: string;
   /** Agent-wide host config under everything else (e.g. a default log driver). */
   hostConfigDefaults?: Partial<DockerHostConfig>;
+  /** Docker name of every container of the task, for links and volumesFrom. */
+  dockerNames?: Record<string, string>;
+  /** ECS_AVAILABLE_LOGGING_DRIVERS: a container asking for another log driver fails (absent: not checked). */
+  availableLoggingDrivers?: string[];
 }
 
 export type ContainerConfigResult = { ok: true; spec: ContainerCreateSpec } | { ok: false; reason: string };
@@ -37,6 +42,11 @@ export function containerCreateSpec(task: AcsTask, container: AcsContainer, o: C
   if (!config.ok) return config;
   const hostConfig = decodeJsonObject(container.dockerConfig?.hostConfig, 'hostConfig');
   if (!hostConfig.ok) return hostConfig;
+
+  const refused = unsupported(task, container);
+  if (refused) return { ok: false, reason: `CannotCreateContainerError: ${refused}` };
+  const mounts = taskMounts(task, container, o.dockerNames ?? {});
+  if (!mounts.ok) return mounts;
 
   const ports = dockerPorts(container.portMappings ?? []);
   const base: DockerCreateConfig = {
@@ -52,6 +62,7 @@ export function containerCreateSpec(task: AcsTask, container: AcsContainer, o: C
       CpuShares: Math.max(container.cpu ?? 0, MIN_CPU_SHARES),
       ...(container.memory && container.memory > 0 ? { Memory: container.memory * MIB } : {}),
       ...(ports.bindings ? { PortBindings: ports.bindings } : {}),
+      ...mounts.value,
       ...networkMode(task.networkMode),
       CgroupParent: `/ecs/${lastSegment(task.arn)}`,
     },
@@ -59,6 +70,13 @@ export function containerCreateSpec(task: AcsTask, container: AcsContainer, o: C
   const merged = mergeDecoded(base as unknown as JsonObject, config.value) as unknown as DockerCreateConfig;
   merged.HostConfig = mergeDecoded(base.HostConfig as JsonObject, hostConfig.value) as DockerHostConfig;
   merged.Labels = { ...stringLabels(merged.Labels), ...ecsLabels(task, container, o.cluster) };
+  const driver = (merged.HostConfig.LogConfig as { Type?: unknown } | undefined)?.Type;
+  if (o.availableLoggingDrivers && typeof driver === 'string' && driver !== '' && !o.availableLoggingDrivers.includes(driver)) {
+    return {
+      ok: false,
+      reason: `CannotCreateContainerError: log driver "${driver}" is not available on this instance (ECS_AVAILABLE_LOGGING_DRIVERS: ${o.availableLoggingDrivers.join(', ')})`,
+    };
+  }
   return { ok: true, spec: { name: o.name ?? containerName(task, container, o.nameSuffix ?? ''), config: merged } };
 }
 
@@ -75,6 +93,18 @@ export function ecsLabels(task: AcsTask, container: AcsContainer, cluster: strin
     [ECS_LABELS.family]: task.family,
     [ECS_LABELS.version]: task.version,
   };
+}
+
+/**
+ * What this agent cannot honour, so the task fails with a reason instead of running without it.
+ * Placement already keeps such tasks off this instance (its attributes lack the capability); this
+ * is the agent's own guard for a backend that sends them anyway.
+ */
+function unsupported(task: AcsTask, c: AcsContainer): string | undefined {
+  if (task.networkMode === 'awsvpc') return 'networkMode awsvpc needs the ECS CNI plugins and an ENI, which this agent does not support';
+  if (c.secrets?.length) return `container ${c.name} has secrets (Secrets Manager / SSM), which this agent cannot fetch`;
+  if (c.environmentFiles?.length) return `container ${c.name} has environmentFiles (S3), which this agent cannot fetch`;
+  return undefined;
 }
 
 function networkMode(mode: string | undefined): Partial<DockerHostConfig> {

@@ -24,7 +24,7 @@ export function nextStep(prev: TaskState, event: TaskEvent): Step {
   const effects: Effect[] = [];
   for (const c of state.containers) {
     if (c.inFlight) continue; // one Docker call per container at a time; its result re-runs this
-    const effect = state.desired === 'RUNNING' ? towardsRunning(c) : towardsStopped(c);
+    const effect = state.desired === 'RUNNING' ? towardsRunning(c, state) : towardsStopped(c);
     if (effect) effects.push(effect);
   }
   const report = reportDue(state);
@@ -100,13 +100,14 @@ function exited(k: ContainerKnown, exitCode: number | undefined, finishedAt: num
   }
 }
 
-function towardsRunning(c: ContainerEntry): Effect | undefined {
+function towardsRunning(c: ContainerEntry, state: TaskState): Effect | undefined {
   const k = c.known;
   switch (k.status) {
     case 'NONE':
       c.inFlight = 'pull';
       return { type: 'pull', container: c.name, image: c.image };
     case 'PULLED':
+      if (!createDependenciesMet(c, state)) return undefined; // re-checked on every later event
       c.inFlight = 'create';
       return { type: 'create', container: c.name, dockerName: c.dockerName };
     case 'CREATED':
@@ -118,6 +119,27 @@ function towardsRunning(c: ContainerEntry): Effect | undefined {
     default:
       return assertNever(k);
   }
+}
+
+/**
+ * Docker resolves links and volumesFrom when it creates a container, and a link only to a running
+ * one (the real agent's link/volume dependencies): wait for linked containers to be RUNNING and
+ * volume sources to exist. A target that already STOPPED no longer blocks; Docker's own error
+ * (or the task stopping for an essential exit) then decides.
+ */
+function createDependenciesMet(c: ContainerEntry, state: TaskState): boolean {
+  const def = state.definition.containers.find((d) => d.name === c.name);
+  if (!def) return true;
+  const statusOf = (name: string) => state.containers.find((x) => x.name === name)?.known.status;
+  const linksReady = (def.links ?? []).every((l) => {
+    const s = statusOf(l.split(':')[0] ?? '');
+    return s === undefined || s === 'RUNNING' || s === 'STOPPED';
+  });
+  const volumesReady = (def.volumesFrom ?? []).every((v) => {
+    const s = statusOf(v.sourceContainer ?? '');
+    return s === undefined || statusRank(s) >= statusRank('CREATED');
+  });
+  return linksReady && volumesReady;
 }
 
 function towardsStopped(c: ContainerEntry): Effect | undefined {

@@ -33,6 +33,8 @@ export interface TaskEngineOptions {
   onStateChange: (change: TaskStateChange) => void;
   /** Agent-wide HostConfig under every container's own (optional). */
   hostConfigDefaults?: Partial<DockerHostConfig>;
+  /** ECS_AVAILABLE_LOGGING_DRIVERS; a container asking for another driver fails (absent: any). */
+  availableLoggingDrivers?: string[];
   /** Where task states are saved before they are acted on; without it the engine forgets
    *  everything on restart (tests of the engine alone). */
   checkpoint?: TaskCheckpoint;
@@ -150,6 +152,7 @@ export class TaskEngine {
       run: (effect) => runEffect(effect, {
         docker: this.#o.docker, puller: this.#puller, cluster: this.#o.cluster, task: state.definition, logger,
         ...(this.#o.hostConfigDefaults ? { hostConfigDefaults: this.#o.hostConfigDefaults } : {}),
+        ...(this.#o.availableLoggingDrivers ? { availableLoggingDrivers: this.#o.availableLoggingDrivers } : {}),
       }),
       emit: this.#o.onStateChange,
       logger,

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { AcsTask } from '../../protocol/acs-messages.ts';
 import type { DockerEngine, DockerHostConfig } from '../docker/docker-engine.ts';
 import { DockerOperationError, dockerStatusCode } from '../docker/docker-errors.ts';
-import { containerCreateSpec, ECS_LABELS } from '../docker/container-config.ts';
+import { containerCreateSpec, containerName, ECS_LABELS } from '../docker/container-config.ts';
+import { nameSuffix } from './task-state.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { DockerEffect, PullWindow, TaskEvent } from './task-events.ts';
 import { assertNever } from './container-state.ts';
@@ -15,6 +16,7 @@ export interface TransitionContext {
   puller: ImagePuller;
   cluster: string;
   hostConfigDefaults?: Partial<DockerHostConfig>;
+  availableLoggingDrivers?: string[];
   task: AcsTask;
   logger: Logger;
 }
@@ -62,6 +64,9 @@ async function create(container: string, dockerName: string, ctx: TransitionCont
   const result = containerCreateSpec(ctx.task, def, {
     cluster: ctx.cluster,
     name: dockerName, // decided and checkpointed before this call (task-state.ts)
+    // Peers' names are a function of (task, container), so they are known before they exist.
+    dockerNames: Object.fromEntries(ctx.task.containers.map((c) => [c.name, containerName(ctx.task, c, nameSuffix(ctx.task.arn, c.name))])),
+    ...(ctx.availableLoggingDrivers ? { availableLoggingDrivers: ctx.availableLoggingDrivers } : {}),
     ...(ctx.hostConfigDefaults ? { hostConfigDefaults: ctx.hostConfigDefaults } : {}),
   });
   if (!result.ok) {

@@ -54,12 +54,14 @@ function toAcsContainer(c: ContainerDefinition, containerArn: string | undefined
     memory: c.memory ?? 0, // hard limit only; a soft reservation travels in hostConfig
     essential: c.essential ?? true,
     environment: Object.fromEntries((c.environment ?? []).map((kv) => [kv.name ?? '', kv.value ?? ''])),
-    environmentFiles: [],
+    // Forwarded as-is (never dropped): placement keeps such tasks off instances without the
+    // capability, and an agent that receives them anyway fails the container with a reason.
+    environmentFiles: (c.environmentFiles ?? []).map((f) => ({ value: f.value, type: 's3' as const })),
     links: c.links ?? [],
     mountPoints: (c.mountPoints ?? []).map((m) => ({ sourceVolume: m.sourceVolume, containerPath: m.containerPath, readOnly: m.readOnly ?? false })),
     portMappings,
     volumesFrom: (c.volumesFrom ?? []).map((v) => ({ sourceContainer: v.sourceContainer, readOnly: v.readOnly ?? false })),
-    secrets: [],
+    secrets: (c.secrets ?? []).map((x) => ({ name: x.name, valueFrom: x.valueFrom, type: 'ENVIRONMENT', provider: x.valueFrom?.includes(':secretsmanager:') ? 'asm' : 'ssm' })),
     dependsOn: (c.dependsOn ?? []).map((d) => ({ containerName: d.containerName ?? '', condition: d.condition as AcsContainerDependency['condition'] })),
     managedAgents: [],
     ...(c.privileged ? { privileged: true } : {}),
@@ -76,6 +78,9 @@ function toAcsVolume(v: Record<string, unknown>): AcsVolume {
   const name = typeof v.name === 'string' ? v.name : undefined;
   const dvc = v.dockerVolumeConfiguration as AcsVolume['dockerVolumeConfiguration'] | undefined;
   if (dvc) return { ...(name ? { name } : {}), type: 'docker', dockerVolumeConfiguration: dvc };
+  // Kept as their own types so that the agent refuses them, never mistakes them for a host volume.
+  if (v.efsVolumeConfiguration) return { ...(name ? { name } : {}), type: 'efs' };
+  if (v.fsxWindowsFileServerVolumeConfiguration) return { ...(name ? { name } : {}), type: 'fsxWindowsFileServer' };
   const host = v.host as { sourcePath?: string } | undefined;
   return { ...(name ? { name } : {}), type: 'host', host: host?.sourcePath ? { sourcePath: host.sourcePath } : {} };
 }

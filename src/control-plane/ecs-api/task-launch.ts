@@ -5,6 +5,7 @@ import type { Tag, TaskOverride } from '@aws-sdk/client-ecs';
 import { containerArn, taskArn } from '../../protocol/arn.ts';
 import { clientError, invalidParameter } from '../errors.ts';
 import { computeNeeds, effectiveContainers, taskLevelSizes } from '../model/effective-definition.ts';
+import { requiredAttributeNames } from '../model/requires-attributes.ts';
 import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
 import type { PlacementCandidate } from '../scheduler/placement.ts';
 import type { ApiContext, Input } from './context.ts';
@@ -55,11 +56,15 @@ export function candidateFor(ctx: ApiContext, ci: ContainerInstanceRecord): Plac
     registeredResources: ci.registeredResources,
     connected: ctx.acs.isConnected(ci.arn),
     reserved: reservedOn(ctx, ci.clusterName, ci.arn),
+    attributes: ci.attributes.map((a) => a.name ?? ''),
   };
 }
 
 /** The needs of a task launched from this request; the same for each copy. */
 export const needsOf = (r: LaunchRequest) => computeNeeds(r.taskDefinition.definition, r.overrides);
+
+/** The instance attributes a task of this request needs (the definition's requiresAttributes). */
+export const requiredAttributesOf = (r: LaunchRequest) => requiredAttributeNames(r.taskDefinition.definition);
 
 /** Creates PENDING tasks on the given instances (one per entry), stores them and pushes one
  *  PayloadMessage per instance. Returns the RunTask/StartTask `tasks` views. */

@@ -1,10 +1,10 @@
 // RunTask, StartTask, StopTask, DescribeTasks, ListTasks.
 import { invalidParameter } from '../errors.ts';
 import { transition } from '../model/task-lifecycle.ts';
-import { firstUnmet, placeTasks } from '../scheduler/placement.ts';
+import { firstUnmet, missingAttributesDetail, placeTasks } from '../scheduler/placement.ts';
 import type { Handler } from './context.ts';
 import { optList, optNumber, optString, optStringList, pageNextToken, readPageRequest, reqString } from './input.ts';
-import { candidateFor, launchOn, needsOf, readLaunchRequest } from './task-launch.ts';
+import { candidateFor, launchOn, needsOf, readLaunchRequest, requiredAttributesOf } from './task-launch.ts';
 import { activeCluster, findTask, toInstanceArn, toTaskArn } from './resolve.ts';
 import { taskView } from './views.ts';
 
@@ -14,7 +14,7 @@ const runTask: Handler = (ctx, input) => {
   if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('Count must be between 1 and 10.');
   const instances = ctx.store.listContainerInstances(r.cluster.name).filter((ci) => ci.status === 'ACTIVE');
   if (instances.length === 0) throw invalidParameter('No Container Instances were found in your cluster.');
-  const result = placeTasks({ candidates: instances.map((ci) => candidateFor(ctx, ci)), needs: needsOf(r), count, random: ctx.random });
+  const result = placeTasks({ candidates: instances.map((ci) => candidateFor(ctx, ci)), needs: needsOf(r), count, random: ctx.random, requiredAttributes: requiredAttributesOf(r) });
   const tasks = result.placements.length ? launchOn(ctx, r, result.placements) : [];
   if (result.failures.length) ctx.logger.info({ failures: result.failures }, 'RunTask could not place every task');
   return { tasks, failures: result.failures };
@@ -24,7 +24,7 @@ const startTask: Handler = (ctx, input) => {
   const refs = optStringList(input, 'containerInstances') ?? [];
   const r = readLaunchRequest(ctx, input);
   if (refs.length < 1 || refs.length > 10) throw invalidParameter('containerInstances must have between 1 and 10 items.');
-  const failures: Array<{ arn: string; reason: string }> = [];
+  const failures: Array<{ arn: string; reason: string; detail?: string }> = [];
   const targets: string[] = [];
   const needs = needsOf(r);
   for (const ref of refs) {
@@ -37,8 +37,9 @@ const startTask: Handler = (ctx, input) => {
     const candidate = candidateFor(ctx, ci);
     // Copies already chosen for this same instance in this call hold resources too.
     candidate.reserved.push(...targets.filter((t) => t === arn).map(() => needs));
-    const unmet = firstUnmet(candidate, needs);
-    if (unmet) failures.push({ arn, reason: unmet });
+    const unmet = firstUnmet(candidate, needs, requiredAttributesOf(r));
+    if (unmet === 'ATTRIBUTE') failures.push({ arn, reason: unmet, detail: missingAttributesDetail(candidate, requiredAttributesOf(r)) });
+    else if (unmet) failures.push({ arn, reason: unmet });
     else targets.push(arn);
   }
   return { tasks: targets.length ? launchOn(ctx, r, targets) : [], failures };

@@ -4,6 +4,7 @@ import { clusterArn } from '../../protocol/arn.ts';
 import { toEpochSeconds } from '../../protocol/ecs-wire.ts';
 import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
 import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
+import { requiresAttributes } from '../model/requires-attributes.ts';
 import { remainingResources } from '../scheduler/placement.ts';
 import type { ApiContext } from './context.ts';
 
@@ -40,7 +41,7 @@ export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unk
     networkMode: td.definition.networkMode ?? 'bridge',
     volumes: td.definition.volumes ?? [],
     placementConstraints: td.definition.placementConstraints ?? [],
-    requiresAttributes: [],
+    requiresAttributes: requiresAttributes(td.definition),
     registeredAt: secs(td.registeredAt),
     ...(td.deregisteredAt !== undefined ? { deregisteredAt: secs(td.deregisteredAt) } : {}),
   };

@@ -4,7 +4,7 @@
 import type { Resource } from '@aws-sdk/client-ecs';
 import type { ResourceNeeds } from '../model/records.ts';
 
-export const PLACEMENT_FAILURE_REASONS = ['RESOURCE:CPU', 'RESOURCE:MEMORY', 'RESOURCE:PORTS', 'RESOURCE:PORTS_UDP', 'AGENT'] as const;
+export const PLACEMENT_FAILURE_REASONS = ['ATTRIBUTE', 'RESOURCE:CPU', 'RESOURCE:MEMORY', 'RESOURCE:PORTS', 'RESOURCE:PORTS_UDP', 'AGENT'] as const;
 export type PlacementFailureReason = (typeof PLACEMENT_FAILURE_REASONS)[number];
 
 export interface PlacementCandidate {
@@ -14,13 +14,15 @@ export interface PlacementCandidate {
   connected: boolean;
   /** Needs of the tasks already live on the instance (not STOPPED). */
   reserved: ResourceNeeds[];
+  /** Names of the attributes the instance registered with (absent: not checked). */
+  attributes?: string[];
 }
 
 export interface PlacementResult {
   /** One instance ARN per placed task, in order. */
   placements: string[];
   /** One failure per instance, with the first resource it lacked, when not every task was placed. */
-  failures: Array<{ arn: string; reason: PlacementFailureReason }>;
+  failures: Array<{ arn: string; reason: PlacementFailureReason; detail?: string }>;
 }
 
 function integer(resources: Resource[], name: string): number {
@@ -53,7 +55,9 @@ function sumNeeds(list: ResourceNeeds[]): ResourceNeeds {
 }
 
 /** The first resource the instance lacks for `needs`, or undefined when the task fits. */
-export function firstUnmet(candidate: PlacementCandidate, needs: ResourceNeeds): PlacementFailureReason | undefined {
+export function firstUnmet(candidate: PlacementCandidate, needs: ResourceNeeds, requiredAttributes: string[] = []): PlacementFailureReason | undefined {
+  // ECS filters on attributes before anything else: a missing capability is never a resource problem.
+  if (candidate.attributes && requiredAttributes.some((a) => !candidate.attributes!.includes(a))) return 'ATTRIBUTE';
   if (!candidate.connected) return 'AGENT';
   const left = remainingResources(candidate.registeredResources, candidate.reserved);
   if (needs.cpu > integer(left, 'CPU')) return 'RESOURCE:CPU';
@@ -69,20 +73,26 @@ export function firstUnmet(candidate: PlacementCandidate, needs: ResourceNeeds):
  * Places `count` copies of a task, one at a time, each on a random instance among those it fits
  * (ECS's default for RunTask without a strategy), counting earlier copies as reserved.
  */
-export function placeTasks(o: { candidates: PlacementCandidate[]; needs: ResourceNeeds; count: number; random: () => number }): PlacementResult {
+export function placeTasks(o: { candidates: PlacementCandidate[]; needs: ResourceNeeds; count: number; random: () => number; requiredAttributes?: string[] }): PlacementResult {
   const candidates = o.candidates.map((c) => ({ ...c, reserved: [...c.reserved] }));
   const placements: string[] = [];
   for (let i = 0; i < o.count; i++) {
-    const fitting = candidates.filter((c) => firstUnmet(c, o.needs) === undefined);
+    const fitting = candidates.filter((c) => firstUnmet(c, o.needs, o.requiredAttributes) === undefined);
     if (fitting.length === 0) break;
     const chosen = fitting[Math.min(fitting.length - 1, Math.floor(o.random() * fitting.length))]!;
     chosen.reserved.push(o.needs);
     placements.push(chosen.arn);
   }
   if (placements.length === o.count) return { placements, failures: [] };
-  const failures = candidates.flatMap((c) => {
-    const reason = firstUnmet(c, o.needs);
-    return reason ? [{ arn: c.arn, reason }] : [];
+  const failures = candidates.flatMap((c): PlacementResult['failures'] => {
+    const reason = firstUnmet(c, o.needs, o.requiredAttributes);
+    if (reason !== 'ATTRIBUTE') return reason ? [{ arn: c.arn, reason }] : [];
+    return [{ arn: c.arn, reason, detail: missingAttributesDetail(c, o.requiredAttributes ?? []) }];
   });
   return { placements, failures };
+}
+
+/** The Failure `detail` for reason ATTRIBUTE: which required attributes the instance lacks. */
+export function missingAttributesDetail(c: PlacementCandidate, required: string[]): string {
+  return `missing attribute(s): ${required.filter((a) => !c.attributes?.includes(a)).join(', ')}`;
 }
