@@ -35,6 +35,8 @@ export interface CapturePeer {
   acsConnected(): boolean;
   /** Answers the next RegisterContainerInstance with this ECS error instead. */
   failRegistrationWith(type: string | undefined): void;
+  /** Leaves this attribute out of the registration echo (an attribute mismatch). */
+  dropEchoedAttribute(name: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startCapturePeer(): Promise<CapturePeer> {
   const frames = { acs: [] as string[], tcs: [] as string[] };
   let acsSocket: WebSocket | undefined;
   let registrationError: string | undefined;
+  let droppedAttribute: string | undefined;
   let base = '';
 
   const server: Server = createServer((req, res) => {
@@ -64,7 +67,8 @@ export async function startCapturePeer(): Promise<CapturePeer> {
           return reply(200, { containerInstance: {
             containerInstanceArn: body.containerInstanceArn ?? CAPTURED_INSTANCE_ARN, ec2InstanceId: 'mi-0123456789abcdef0', version: 1,
             remainingResources: body.totalResources, registeredResources: body.totalResources, status: 'ACTIVE', agentConnected: false,
-            runningTasksCount: 0, pendingTasksCount: 0, attributes: body.attributes, registeredAt: Date.now() / 1000, attachments: [], tags: [],
+            runningTasksCount: 0, pendingTasksCount: 0,
+            attributes: (body.attributes as Array<{ name: string }>).filter((a) => a.name !== droppedAttribute), registeredAt: Date.now() / 1000, attachments: [], tags: [],
           } });
         case 'DiscoverPollEndpoint':
           return reply(200, { endpoint: `${base}/acs/`, telemetryEndpoint: `${base}/tcs/`, serviceConnectEndpoint: `${base}/acs/` });
@@ -104,6 +108,7 @@ export async function startCapturePeer(): Promise<CapturePeer> {
     sendAcs: (frame) => acsSocket?.send(JSON.stringify(frame)),
     acsConnected: () => acsSocket !== undefined,
     failRegistrationWith: (type) => { registrationError = type; },
+    dropEchoedAttribute: (name) => { droppedAttribute = name; },
     async close() {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => server.close(() => r()));

@@ -135,6 +135,14 @@ describe('registration modes and errors', () => {
     }
   });
 
+  it('an attribute the registration answer does not echo is terminal (attribute mismatch)', async () => {
+    peer.dropEchoedAttribute('ecs.capability.external');
+    const err = await startAgent({ config: config(), logger: pino({ level: 'silent' }), credentials: CREDS }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistrationError);
+    expect((err as Error).message).toMatch(/attribute mismatch: ECS did not register ecs\.capability\.external/);
+    expect(peer.api.filter((r) => r.operation === 'RegisterContainerInstance')).toHaveLength(1);
+  });
+
   it('an InvalidParameterException from registration is terminal: no retry loop', async () => {
     peer.failRegistrationWith('InvalidParameterException');
     const err = await startAgent({ config: config(), logger: pino({ level: 'silent' }), credentials: CREDS }).catch((e: unknown) => e);

@@ -82,4 +82,23 @@ describe('wire conformance with the real agent', () => {
     await session.close();
     client.destroy();
   });
+
+  it('ECS_DISABLE_METRICS: TCS still connects and reports instance status, but sends no task metrics', async () => {
+    const client = createEcsClient({ region: 'us-west-2', endpoint: base, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } });
+    const before = peer.frames.tcs.length;
+    const busy = [{ taskArn: 't', taskDefinitionFamily: 'f', taskDefinitionVersion: '1', containerMetrics: [{ containerName: 'c' }] }];
+    const session = new TcsSession({
+      client, cluster: 'ecsref', containerInstanceArn: ARN, region: 'us-west-2', dockerVersion: '20.10.24+dfsg1',
+      metrics: { collect: async () => busy }, disableMetrics: true, logger: pino({ level: 'silent' }),
+    });
+    session.start();
+    await until(() => peer.frames.tcs.length >= before + 2);
+    const [metrics, status] = peer.frames.tcs.slice(before).map((f) => JSON.parse(splitTcsFrame(f).json) as { type: string; message: Record<string, unknown> });
+    expect(metrics!.type).toBe('PublishMetricsRequest');
+    expect(metrics!.message.taskMetrics).toBeUndefined();
+    expect((metrics!.message.metadata as { idle: boolean }).idle).toBe(true);
+    expect(status!.type).toBe('PublishInstanceStatusRequest');
+    await session.close();
+    client.destroy();
+  });
 });

@@ -44,6 +44,12 @@ export async function registerContainerInstance(
       const out = await client.send(command, { abortSignal: signal });
       const arn = out.containerInstance?.containerInstanceArn;
       if (!arn) throw new RegistrationError('RegisterContainerInstance answered without a containerInstanceArn');
+      const missing = missingAttributes(req.attributes, out.containerInstance?.attributes ?? []);
+      if (missing.length > 0) {
+        // ECS echoes every attribute it accepted; a missing one means the instance would be placed
+        // as if it lacked a capability. The real agent treats this as terminal.
+        throw new RegistrationError(`attribute mismatch: ECS did not register ${missing.join(', ')}`);
+      }
       return arn;
     } catch (err) {
       const name = (err as Error).name;
@@ -55,6 +61,12 @@ export async function registerContainerInstance(
       await new Promise((r) => setTimeout(r, delay));
     }
   }
+}
+
+/** Sent attributes the registration answer does not echo (by name and value). */
+export function missingAttributes(sent: Attribute[], echoed: Attribute[]): string[] {
+  const have = new Set(echoed.map((a) => `${a.name}=${a.value ?? ''}`));
+  return sent.filter((a) => !have.has(`${a.name}=${a.value ?? ''}`)).map((a) => a.name ?? '');
 }
 
 export interface PollEndpoints {
