@@ -27,7 +27,8 @@ export interface Durability {
   submitted: Submitted[];
   /** While paused the proxy drops every API request's connection, as a dead control plane would. */
   setApiDown(down: boolean): void;
-  startAgent(): ChildProcess;
+  /** `env` is added to the agent's environment (e.g. DOCKER_HOST for a second dockerd). */
+  startAgent(env?: Record<string, string>): ChildProcess;
   /** kill -9 of the current agent; resolves once it is gone. */
   killAgent(): Promise<void>;
   stopAgent(): Promise<number | null>;
@@ -88,13 +89,13 @@ export async function startDurability(name: string): Promise<Durability> {
   return {
     cluster, client, dataDir, runId, submitted, taskArns,
     setApiDown: (down) => { apiDown = down; },
-    startAgent() {
+    startAgent(env = {}) {
       agent = spawn(process.execPath, ['bin/dockhand.js', 'agent'], {
         env: {
           PATH: process.env.PATH, HOME: dataDir, ...CREDS,
           ECS_CLUSTER: cluster, ECS_BACKEND_HOST: proxyUrl, AWS_DEFAULT_REGION: 'us-east-1', ECS_EXTERNAL: 'true',
           ECS_DATADIR: join(dataDir, 'agent'), ECS_AGENT_CONFIG_FILE_PATH: join(dataDir, 'no-ecs.config'), ECS_LOGLEVEL: 'info',
-          ECS_DISABLE_METRICS: 'true',
+          ECS_DISABLE_METRICS: 'true', ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
