@@ -35,6 +35,8 @@ export interface CapturePeer {
   acsConnected(): boolean;
   /** Answers the next RegisterContainerInstance with this ECS error instead. */
   failRegistrationWith(type: string | undefined): void;
+  /** While true, SubmitTaskStateChange requests are read but never answered (a hung control plane). */
+  hangSubmits(on: boolean): void;
   /** Leaves this attribute out of the registration echo (an attribute mismatch). */
   dropEchoedAttribute(name: string | undefined): void;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function startCapturePeer(): Promise<CapturePeer> {
   let acsSocket: WebSocket | undefined;
   let registrationError: string | undefined;
   let droppedAttribute: string | undefined;
+  let hang = false;
   let base = '';
 
   const server: Server = createServer((req, res) => {
@@ -74,6 +77,7 @@ export async function startCapturePeer(): Promise<CapturePeer> {
           return reply(200, { endpoint: `${base}/acs/`, telemetryEndpoint: `${base}/tcs/`, serviceConnectEndpoint: `${base}/acs/` });
         case 'SubmitTaskStateChange':
         case 'SubmitContainerStateChange':
+          if (hang) return; // leave the request open: the client's own timeout must end it
           return reply(200, { acknowledgment: 'ACK' });
         default:
           return reply(400, { __type: 'UnknownOperationException', message: operation });
@@ -109,8 +113,10 @@ export async function startCapturePeer(): Promise<CapturePeer> {
     acsConnected: () => acsSocket !== undefined,
     failRegistrationWith: (type) => { registrationError = type; },
     dropEchoedAttribute: (name) => { droppedAttribute = name; },
+    hangSubmits: (on) => { hang = on; },
     async close() {
       for (const c of wss.clients) c.terminate();
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { SqliteAgentStore } from '../../src/agent/store/sqlite-agent-store.ts';
 import { StateOutbox, type TaskStateChange } from '../../src/agent/outbox/state-outbox.ts';
 import { createEcsClient } from '../../src/agent/ecs/ecs-client.ts';
+import { startCapturePeer } from './capture-peer.ts';
 
 interface Received { target: string; raw: string; body: Record<string, unknown>; userAgent: string; authorization: string }
 
@@ -118,5 +119,28 @@ describe('StateOutbox', () => {
     expect(ecs.received.map((r) => r.body.task)).toEqual(['task-c']);
     expect(store.outboxSize()).toBe(0);
     store.close();
+  });
+
+  it('a control plane that never answers does not hold reports forever: timeout, retry, delivered', async () => {
+    const peer = await startCapturePeer();
+    try {
+      peer.hangSubmits(true);
+      const store = new SqliteAgentStore(':memory:');
+      const client = createEcsClient({ region: 'us-west-2', endpoint: peer.url, credentials: creds, requestTimeoutMs: 300 });
+      const outbox = new StateOutbox({ store, client, cluster: 'ecsref', logger: pino({ level: 'silent' }), backoff: FAST });
+      outbox.start();
+      outbox.submit(change('task-hung', 'RUNNING'));
+      await new Promise((r) => setTimeout(r, 1000));
+      const attempts = peer.api.filter((r) => r.operation === 'SubmitTaskStateChange').length;
+      expect(attempts).toBeGreaterThanOrEqual(2); // each hung attempt timed out and was retried
+      expect(store.outboxSize()).toBe(1);
+      peer.hangSubmits(false);
+      await outbox.drained();
+      expect(store.outboxSize()).toBe(0);
+      await outbox.close();
+      client.destroy();
+    } finally {
+      await peer.close();
+    }
   });
 });

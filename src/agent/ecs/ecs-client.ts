@@ -12,6 +12,8 @@ export interface EcsClientOptions {
   endpoint: string | undefined;
   /** Static credentials (tests, `dockhand local`); otherwise the default chain. */
   credentials?: SigningCredentials;
+  /** A request with no answer after this long fails and is retried by its caller (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 export function createEcsClient(o: EcsClientOptions): ECSClient {
@@ -25,6 +27,8 @@ export function createEcsClient(o: EcsClientOptions): ECSClient {
     maxAttempts: 2,
     // The real agent signs no payload-hash header; the SDK passes this through to its signer.
     applyChecksum: false,
+    // A control plane that accepts and never answers must not hold a task's reports forever.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: o.requestTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
   } as NonNullable<ConstructorParameters<typeof ECSClient>[0]>);
   useCanonicalBodies(client);
   useRealAgentHeaders(client, `${AGENT_NAME}/${AGENT_VERSION} (ECS agent ${AGENT_HASH}) (${process.platform})`);
