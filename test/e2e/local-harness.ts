@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import {
-  DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand,
+  DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, ListTasksCommand,
   RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task,
 } from '@aws-sdk/client-ecs';
 
@@ -103,6 +103,11 @@ export async function startLocalHarness(env: Record<string, string> = {}): Promi
       }
     },
     async stop() {
+      // Every task this control plane knows, including ones a test started another way (the AWS CLI).
+      for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+        const listed = await client.send(new ListTasksCommand({ cluster: 'default', desiredStatus })).catch(() => undefined);
+        for (const arn of listed?.taskArns ?? []) taskArns.add(arn);
+      }
       proc.kill('SIGTERM');
       await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
       client.destroy();
