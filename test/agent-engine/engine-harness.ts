@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AcsContainer, AcsTask } from '../../src/protocol/acs-messages.ts';
 import type { DockerEngine } from '../../src/agent/docker/docker-engine.ts';
-import type { TaskStateChange } from '../../src/agent/engine/task-engine.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { DockerodeEngine } from '../../src/agent/docker/dockerode-engine.ts';
+import { TaskEngine, type ImagePullBehavior, type TaskStateChange } from '../../src/agent/engine/task-engine.ts';
 
 export const RUN_ID = `agent-engine-${process.pid}-${randomBytes(3).toString('hex')}`;
 export const TEST_LABEL = 'dockhand.test';
@@ -75,4 +77,21 @@ export async function removeTestContainers(docker: DockerEngine): Promise<number
   const mine = await docker.listContainers({ labels: [`${TEST_LABEL}=${RUN_ID}`] });
   await Promise.all(mine.map((c) => docker.removeContainer(c.id, { force: true })));
   return mine.length;
+}
+
+/** One TaskEngine per test file over real Docker, with its change recorder; the hooks start it
+ *  before the file's tests and remove this run's containers after them. */
+export function useTestEngine(imagePullBehavior: ImagePullBehavior): { docker: DockerodeEngine; recorder: ChangeRecorder; engine: TaskEngine } {
+  const docker = new DockerodeEngine({ logger: testLogger });
+  const recorder = new ChangeRecorder();
+  const engine = new TaskEngine({
+    docker, cluster: CLUSTER, defaultStopTimeoutMs: 30_000, imagePullBehavior, logger: testLogger,
+    onStateChange: recorder.onStateChange,
+  });
+  beforeAll(async () => { await engine.start(); });
+  afterAll(async () => {
+    await engine.close();
+    await removeTestContainers(docker);
+  });
+  return { docker, recorder, engine };
 }

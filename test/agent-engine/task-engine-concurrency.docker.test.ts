@@ -1,25 +1,9 @@
 // Real Docker: tasks do not wait on each other, containers of a task start together, stopped
 // tasks can be cleaned up, and prefer-cached skips the pull.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerodeEngine } from '../../src/agent/docker/dockerode-engine.ts';
-import { TaskEngine } from '../../src/agent/engine/task-engine.ts';
-import { CLUSTER, ChangeRecorder, container, removeTestContainers, stopped, task, testLogger } from './engine-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { container, stopped, task, useTestEngine } from './engine-harness.ts';
 
-const docker = new DockerodeEngine({ logger: testLogger });
-const recorder = new ChangeRecorder();
-const engine = new TaskEngine({
-  docker, cluster: CLUSTER, defaultStopTimeoutMs: 30_000, imagePullBehavior: 'prefer-cached', logger: testLogger,
-  onStateChange: recorder.onStateChange,
-});
-
-beforeAll(async () => {
-  await engine.start();
-});
-
-afterAll(async () => {
-  await engine.close();
-  await removeTestContainers(docker);
-});
+const { docker, recorder, engine } = useTestEngine('prefer-cached');
 
 describe('TaskEngine concurrency and cleanup on real Docker', () => {
   it('a slow stop of one task does not hold up another task', async () => {

@@ -1,26 +1,11 @@
 // End to end on the REAL Docker engine: TaskEngine + DockerodeEngine, asserting what Docker itself
 // reports (inspect) and the state changes the engine emits. No mocks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
-import { DockerodeEngine } from '../../src/agent/docker/dockerode-engine.ts';
 import { TaskEngine } from '../../src/agent/engine/task-engine.ts';
-import { CLUSTER, ChangeRecorder, IMAGE, RUN_ID, TEST_LABEL, container, removeTestContainers, stopped, task, testLogger } from './engine-harness.ts';
+import { CLUSTER, ChangeRecorder, IMAGE, RUN_ID, TEST_LABEL, container, stopped, task, testLogger, useTestEngine } from './engine-harness.ts';
 
-const docker = new DockerodeEngine({ logger: testLogger });
-const recorder = new ChangeRecorder();
-const engine = new TaskEngine({
-  docker, cluster: CLUSTER, defaultStopTimeoutMs: 30_000, imagePullBehavior: 'default', logger: testLogger,
-  onStateChange: recorder.onStateChange,
-});
-
-beforeAll(async () => {
-  await engine.start();
-});
-
-afterAll(async () => {
-  await engine.close();
-  await removeTestContainers(docker);
-});
+const { docker, recorder, engine } = useTestEngine('default');
 
 describe('TaskEngine on real Docker', () => {
   it('runs a task and reports RUNNING with the real container id; Docker sees the ECS config', async () => {
