@@ -143,3 +143,23 @@ describe.each(makers)('%s store', (_name, make) => {
     expect(store.getCredentialsId('t2', 'TaskApplication')).toBe('c2');
   });
 });
+
+describe('sqlite store atomically', () => {
+  it('keeps none of a unit\'s writes when it throws, and all of them when it returns', () => {
+    const store = createSqliteStore(join(root, `db${++dirs}`));
+    expect(() => store.atomically(() => {
+      store.putCluster({ name: 'half', arn: 'arn:aws:ecs:us-east-1:0:cluster/half', status: 'ACTIVE', createdAt: 0, tags: [], settings: [], configuration: {} } as never);
+      store.nextSeqNum('instance-a');
+      throw new Error('crash in the middle');
+    })).toThrow('crash in the middle');
+    expect(store.getCluster('half')).toBeUndefined();
+    expect(store.nextSeqNum('instance-a')).toBe(1); // the rolled-back increment never happened
+    store.atomically(() => {
+      store.putCluster({ name: 'whole', arn: 'arn:aws:ecs:us-east-1:0:cluster/whole', status: 'ACTIVE', createdAt: 0, tags: [], settings: [], configuration: {} } as never);
+      store.atomically(() => store.addPendingPayload('instance-a', { messageId: 'm1', frame: '{}' })); // nested: joins
+    });
+    expect(store.getCluster('whole')?.name).toBe('whole');
+    expect(store.listPendingPayloads('instance-a').map((p) => p.messageId)).toEqual(['m1']);
+    store.close();
+  });
+});

@@ -70,10 +70,14 @@ export const requiredAttributesOf = (r: LaunchRequest) => requiredAttributeNames
  *  PayloadMessage per instance. Returns the RunTask/StartTask `tasks` views. */
 export function launchOn(ctx: ApiContext, r: LaunchRequest, instanceArns: string[]): unknown[] {
   const created = instanceArns.map((instanceArn) => newTask(ctx, r, instanceArn));
-  for (const t of created) ctx.store.putTask(t);
-  for (const instanceArn of new Set(instanceArns)) {
-    ctx.acs.pushTasks(instanceArn, created.filter((t) => t.containerInstanceArn === instanceArn));
-  }
+  // The tasks and the payloads that carry them are written as one unit: a crash between them
+  // must not leave a PENDING task that no agent will ever hear of.
+  ctx.store.atomically(() => {
+    for (const t of created) ctx.store.putTask(t);
+    for (const instanceArn of new Set(instanceArns)) {
+      ctx.acs.pushTasks(instanceArn, created.filter((t) => t.containerInstanceArn === instanceArn));
+    }
+  });
   ctx.logger.info({ tasks: created.map((t) => t.arn), taskDefinition: r.taskDefinition.arn }, 'tasks placed');
   return created.map((t) => taskView(ctx, t, true));
 }

@@ -52,8 +52,11 @@ const stopTask: Handler = (ctx, input) => {
   const reason = optString(input, 'reason') || 'Task stopped by user';
   const result = transition(task, { kind: 'stop-requested', at: ctx.now(), reason });
   if (result.changed) {
-    ctx.store.putTask(result.task);
-    ctx.acs.pushTasks(task.containerInstanceArn, [result.task]);
+    // Desired STOPPED and the payload that tells the agent, as one unit (see launchOn).
+    ctx.store.atomically(() => {
+      ctx.store.putTask(result.task);
+      ctx.acs.pushTasks(task.containerInstanceArn, [result.task]);
+    });
     ctx.logger.info({ task: task.arn, reason }, 'task stop requested');
   }
   return { task: taskView(ctx, result.task, false) };

@@ -61,5 +61,8 @@ export interface ControlPlaneStore {
   forgetTaskCredentials(instanceArn: string, taskArn: string): void;
 
   /** Releases the backing file, if any. Idempotent. */
+  /** Runs `body` as one unit on disk: a crash (or a throw) inside it leaves none of its writes.
+   *  Used where a task record and the ACS payload that carries it must exist together. */
+  atomically<T>(body: () => T): T;
   close(): void;
 }

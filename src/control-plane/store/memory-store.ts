@@ -82,6 +82,8 @@ export function createMemoryStore(): ControlPlaneStore {
       for (const key of [...credentialIds.keys()]) if (key.startsWith(`${taskArn}|`)) credentialIds.delete(key);
     },
 
+    // Nothing of a memory store outlives a crash, so there is nothing to make atomic.
+    atomically: (body) => body(),
     close() {},
   };
 }

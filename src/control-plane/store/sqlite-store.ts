@@ -26,6 +26,7 @@ export function createSqliteStore(dataDir: string): ControlPlaneStore {
   const record = <T,>(sql: string, ...params: SQLInputValue[]): T | undefined => records<T>(sql, ...params)[0];
   const run = (sql: string, params: Row) => stmt(sql).run(params);
   let closed = false;
+  const depth = { n: 0 }; // transaction nesting: inner units join the outer one
 
   return {
     getCluster: (name) => record('SELECT record FROM clusters WHERE name = ?', name),
@@ -124,11 +125,13 @@ export function createSqliteStore(dataDir: string): ControlPlaneStore {
        FROM acs_pending_credentials WHERE instance_arn = ? ORDER BY seq`,
     ).all(instanceArn) as Array<{ messageId: string; taskArn: string; credentialsId: string; frame: string }>,
     forgetTaskCredentials(instanceArn, taskArn) {
-      transaction(db, () => {
+      transaction(db, depth, () => {
         stmt('DELETE FROM acs_pending_credentials WHERE instance_arn = ? AND task_arn = ?').run(instanceArn, taskArn);
         stmt('DELETE FROM acs_credential_ids WHERE task_arn = ?').run(taskArn);
       });
     },
+
+    atomically: (body) => transaction(db, depth, body),
 
     close() {
       if (closed) return;
@@ -145,13 +148,19 @@ function pageFrom(query: StatementSync, params: Row, page: PageRequest): Page {
   return rows.length > page.limit ? { arns, after: arns[arns.length - 1]! } : { arns };
 }
 
-function transaction(db: DatabaseSync, body: () => void): void {
-  db.exec('BEGIN');
+/** BEGIN … COMMIT around `body`; nested calls join the outer transaction (SQLite has no nested BEGIN). */
+function transaction<T>(db: DatabaseSync, depth: { n: number }, body: () => T): T {
+  if (depth.n > 0) return body();
+  db.exec('BEGIN IMMEDIATE');
+  depth.n += 1;
   try {
-    body();
+    const out = body();
     db.exec('COMMIT');
+    return out;
   } catch (err) {
     db.exec('ROLLBACK');
     throw err;
+  } finally {
+    depth.n -= 1;
   }
 }
