@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAgentConfig } from '../../src/agent/config/agent-config.ts';
 import { parseEnvFile, parseGoBool, parseGoDuration } from '../../src/agent/config/go-values.ts';
+import { useTempDirs } from '../temp-dirs.ts';
+
+const tempDir = useTempDirs();
 
 const NO_FILE = { ECS_AGENT_CONFIG_FILE_PATH: '/dev/null/no-ecs.config' };
 
@@ -41,7 +43,7 @@ describe('loadAgentConfig', () => {
   });
 
   it('reads /etc/ecs/ecs.config, and the environment wins over the file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dockhand-cfg-'));
+    const dir = tempDir('dockhand-cfg-');
     const file = join(dir, 'ecs.config');
     writeFileSync(file, 'ECS_CLUSTER=from-file\nECS_CONTAINER_STOP_TIMEOUT=2s\nAWS_REGION=eu-west-1\n');
     const c = loadAgentConfig({ ECS_AGENT_CONFIG_FILE_PATH: file, ECS_CLUSTER: 'from-env' });

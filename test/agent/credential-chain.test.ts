@@ -2,8 +2,7 @@
 // shared credentials file (what ECS Anywhere's SSM agent writes), for API calls and the ACS
 // websocket alike. No key is given to the client in code here.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createEcsClient } from '../../src/agent/ecs/ecs-client.ts';
@@ -11,6 +10,9 @@ import { discoverPollEndpoint } from '../../src/agent/register/register-instance
 import { AcsSession } from '../../src/agent/acs/acs-session.ts';
 import { SqliteAgentStore } from '../../src/agent/store/sqlite-agent-store.ts';
 import { CAPTURED_INSTANCE_ARN as ARN, startCapturePeer, until, type CapturePeer } from './capture-peer.ts';
+import { useTempDirs } from '../temp-dirs.ts';
+
+const tempDir = useTempDirs();
 
 const KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_EC2_METADATA_DISABLED'];
 const saved = Object.fromEntries(KEYS.map((k) => [k, process.env[k]]));
@@ -36,7 +38,7 @@ describe('AWS credential chain', () => {
   it('falls back to the shared credentials file (ECS Anywhere), for the API and the ACS upgrade', async () => {
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
-    const dir = mkdtempSync(join(tmpdir(), 'dockhand-creds-'));
+    const dir = tempDir('dockhand-creds-');
     writeFileSync(join(dir, 'credentials'), '[ecs-anywhere]\naws_access_key_id = AKIASHAREDFILEKEY01\naws_secret_access_key = file-secret\n');
     writeFileSync(join(dir, 'config'), '');
     Object.assign(process.env, {

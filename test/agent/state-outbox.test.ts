@@ -2,14 +2,15 @@
 // capture's control plane did ({"acknowledgment":"ACK"}), or fails like an outage (503).
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import pino from 'pino';
 import { SqliteAgentStore } from '../../src/agent/store/sqlite-agent-store.ts';
 import { StateOutbox, type TaskStateChange } from '../../src/agent/outbox/state-outbox.ts';
 import { createEcsClient } from '../../src/agent/ecs/ecs-client.ts';
 import { startCapturePeer } from './capture-peer.ts';
+import { useTempDirs } from '../temp-dirs.ts';
+
+const tempDir = useTempDirs();
 
 interface Received { target: string; raw: string; body: Record<string, unknown>; userAgent: string; authorization: string }
 
@@ -48,7 +49,7 @@ const change = (task: string, status: 'RUNNING' | 'STOPPED', exitCode?: number):
 
 describe('SqliteAgentStore outbox', () => {
   it('keeps entries across reopen, in order per task', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dockhand-store-'));
+    const dir = tempDir('dockhand-store-');
     const a = new SqliteAgentStore(dir);
     a.enqueue('t1', 'one'); a.enqueue('t2', 'two'); a.enqueue('t1', 'three');
     a.setMeta('containerInstanceArn', 'arn:x');
@@ -97,7 +98,7 @@ describe('StateOutbox', () => {
   it('a restarted agent delivers what the previous run left in the store', async () => {
     const ecs = await fakeEcs(0);
     servers.push(ecs.server);
-    const dir = mkdtempSync(join(tmpdir(), 'dockhand-outbox-'));
+    const dir = tempDir('dockhand-outbox-');
     const first = new SqliteAgentStore(dir);
     const unreachable = createEcsClient({ region: 'us-west-2', endpoint: 'http://127.0.0.1:1', credentials: creds });
     const dead = new StateOutbox({ store: first, client: unreachable, cluster: 'ecsref', logger: pino({ level: 'silent' }), backoff: FAST });
