@@ -18,6 +18,19 @@ class Sha256 extends Hash {
   }
 }
 
+/** The signer both websockets use (the upgrade, and every TCS frame): service `ecs`, no
+ *  payload-hash header, so the signed headers are exactly host;x-amz-date as the real agent's. */
+export function ecsWebsocketSigner(region: string, credentials: SigningCredentials): SignatureV4 {
+  return new SignatureV4({
+    service: ECS_SIGNING_SERVICE,
+    region,
+    credentials,
+    sha256: Sha256 as never, // @smithy/hash-node's Hash, bound to sha256
+    applyChecksum: false,
+    uriEscapePath: true,
+  });
+}
+
 /** Signs a websocket upgrade of `url` (ws:// or wss://); returns headers to send with it. */
 export async function signWebsocketUpgrade(options: {
   url: string;
@@ -28,15 +41,7 @@ export async function signWebsocketUpgrade(options: {
   const url = new URL(options.url);
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
-  const signer = new SignatureV4({
-    service: ECS_SIGNING_SERVICE,
-    region: options.region,
-    credentials: options.credentials,
-    sha256: Sha256 as never, // @smithy/hash-node's Hash, bound to sha256
-    applyChecksum: false,
-    uriEscapePath: true,
-  });
-  const signed = await signer.sign(
+  const signed = await ecsWebsocketSigner(options.region, options.credentials).sign(
     {
       method: 'GET',
       protocol: url.protocol === 'wss:' ? 'https:' : 'http:',

@@ -2,10 +2,7 @@
 // block before the JSON (capture: `frameHeaders`): "Authorization: …\r\nHost: …\r\nX-Amz-Date: …
 // \r\n\r\n{json}", signed over host;x-amz-date. The control plane strips the block and checks its
 // shape; the agent builds it with signTcsFrame.
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Hash } from '@smithy/hash-node';
-import { ECS_SIGNING_SERVICE } from './ecs-wire.ts';
-import type { SigningCredentials } from './sigv4-websocket.ts';
+import { ecsWebsocketSigner, type SigningCredentials } from './sigv4-websocket.ts';
 import type { TaskHealth } from './tcs-health.ts';
 
 export interface StatSet { max: number; min: number; sampleCount: number; sum: number }
@@ -37,16 +34,9 @@ export type TcsInbound =
   | { type: 'AckPublishHealth'; message: { message: string } }
   | { type: 'HeartbeatMessage'; message: { healthy: boolean } };
 
-class Sha256 extends Hash {
-  constructor(secret?: string | Uint8Array) {
-    super('sha256', secret as never);
-  }
-}
-
 /** Prepends the signed header block the real agent sends with every TCS frame. */
 export async function signTcsFrame(o: { host: string; region: string; credentials: SigningCredentials; json: string; date?: Date }): Promise<string> {
-  const signer = new SignatureV4({ service: ECS_SIGNING_SERVICE, region: o.region, credentials: o.credentials, sha256: Sha256 as never, applyChecksum: false });
-  const signed = await signer.sign(
+  const signed = await ecsWebsocketSigner(o.region, o.credentials).sign(
     { method: 'GET', protocol: 'http:', hostname: o.host.split(':')[0]!, path: '/', query: {}, headers: { host: o.host }, body: o.json },
     { signingDate: o.date ?? new Date() },
   );

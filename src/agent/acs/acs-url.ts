@@ -11,9 +11,16 @@ export interface AcsQuery {
   seqNum: number;
 }
 
+/** A poll endpoint (ACS or TCS, as DiscoverPollEndpoint returns it) as the websocket URL the real
+ *  agent dials: endpoint + "ws", http → ws and https → wss. */
+export function websocketUrl(endpoint: string): URL {
+  const url = new URL(endpoint.endsWith('/') ? `${endpoint}ws` : `${endpoint}/ws`);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
+  return url;
+}
+
 export function acsUrl(endpoint: string, q: AcsQuery): string {
-  const base = new URL(endpoint.endsWith('/') ? `${endpoint}ws` : `${endpoint}/ws`);
-  base.protocol = base.protocol === 'https:' ? 'wss:' : base.protocol === 'http:' ? 'ws:' : base.protocol;
+  const base = websocketUrl(endpoint);
   const params = new URLSearchParams();
   params.set('agentHash', q.agentHash);
   params.set('agentVersion', q.agentVersion);

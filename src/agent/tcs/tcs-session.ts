@@ -14,6 +14,7 @@ import { currentCredentials } from '../ecs/ecs-client.ts';
 import { discoverPollEndpoint } from '../register/register-instance.ts';
 import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
 import { AGENT_HASH, AGENT_VERSION } from '../version.ts';
+import { websocketUrl } from '../acs/acs-url.ts';
 
 /** Where metrics come from: the Docker stats poller. Empty means the instance is idle. */
 export interface MetricsSource {
@@ -35,8 +36,7 @@ export interface TcsSessionOptions {
 }
 
 export function tcsUrl(endpoint: string, q: { cluster: string; containerInstanceArn: string; dockerVersion: string }): string {
-  const url = new URL(endpoint.endsWith('/') ? `${endpoint}ws` : `${endpoint}/ws`);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = websocketUrl(endpoint);
   const p = new URLSearchParams();
   p.set('agentHash', AGENT_HASH);
   p.set('agentVersion', AGENT_VERSION);
