@@ -85,7 +85,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     store.setMeta(META_CONTAINER_INSTANCE_ARN, containerInstanceArn);
     logger.info({ containerInstanceArn, cluster: config.cluster, reregistered: savedArn === containerInstanceArn }, 'registered container instance');
 
-    const outbox = new StateOutbox({ store, client, cluster: config.cluster, logger });
+    const outbox = new StateOutbox({ store, client, logger });
     const engine = new TaskEngine({
       docker,
       cluster: config.cluster,

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 
 import pino from 'pino';
 import { SqliteAgentStore } from '../../src/agent/store/sqlite-agent-store.ts';
-import { StateOutbox, type TaskStateChange } from '../../src/agent/outbox/state-outbox.ts';
+import { StateOutbox, outboxBody, type TaskStateChange } from '../../src/agent/outbox/state-outbox.ts';
 import { createEcsClient } from '../../src/agent/ecs/ecs-client.ts';
 import { startCapturePeer } from './capture-peer.ts';
 import { useTempDirs } from '../temp-dirs.ts';
@@ -63,17 +63,24 @@ describe('SqliteAgentStore outbox', () => {
   });
 });
 
+/** Queues a change the way the agent does (the task checkpoint writes it to the store in the same
+ *  transaction as the task state), then wakes the outbox. */
+function queue(store: SqliteAgentStore, outbox: StateOutbox, c: TaskStateChange): void {
+  store.enqueue(c.task, outboxBody('ecsref', c));
+  outbox.kick();
+}
+
 describe('StateOutbox', () => {
   it('delivers every change once, in order per task, through an outage, with the capture body shape', async () => {
     const ecs = await fakeEcs(3);
     servers.push(ecs.server);
     const store = new SqliteAgentStore(':memory:');
     const client = createEcsClient({ region: 'us-west-2', endpoint: ecs.url, credentials: creds });
-    const outbox = new StateOutbox({ store, client, cluster: 'ecsref', logger: pino({ level: 'silent' }), backoff: FAST });
+    const outbox = new StateOutbox({ store, client, logger: pino({ level: 'silent' }), backoff: FAST });
     outbox.start();
-    outbox.submit(change('task-a', 'RUNNING'));
-    outbox.submit(change('task-b', 'RUNNING'));
-    outbox.submit(change('task-a', 'STOPPED', 137));
+    queue(store, outbox, change('task-a', 'RUNNING'));
+    queue(store, outbox, change('task-b', 'RUNNING'));
+    queue(store, outbox, change('task-a', 'STOPPED', 137));
     await outbox.drained();
     await outbox.close();
     client.destroy();
@@ -101,9 +108,9 @@ describe('StateOutbox', () => {
     const dir = tempDir('dockhand-outbox-');
     const first = new SqliteAgentStore(dir);
     const unreachable = createEcsClient({ region: 'us-west-2', endpoint: 'http://127.0.0.1:1', credentials: creds });
-    const dead = new StateOutbox({ store: first, client: unreachable, cluster: 'ecsref', logger: pino({ level: 'silent' }), backoff: FAST });
+    const dead = new StateOutbox({ store: first, client: unreachable, logger: pino({ level: 'silent' }), backoff: FAST });
     dead.start();
-    dead.submit(change('task-c', 'RUNNING'));
+    queue(first, dead, change('task-c', 'RUNNING'));
     await new Promise((r) => setTimeout(r, 100));
     await dead.close();
     unreachable.destroy();
@@ -112,7 +119,7 @@ describe('StateOutbox', () => {
     const store = new SqliteAgentStore(dir);
     expect(store.outboxSize()).toBe(1);
     const client = createEcsClient({ region: 'us-west-2', endpoint: ecs.url, credentials: creds });
-    const outbox = new StateOutbox({ store, client, cluster: 'ecsref', logger: pino({ level: 'silent' }), backoff: FAST });
+    const outbox = new StateOutbox({ store, client, logger: pino({ level: 'silent' }), backoff: FAST });
     outbox.start();
     await outbox.drained();
     await outbox.close();
@@ -128,9 +135,9 @@ describe('StateOutbox', () => {
       peer.hangSubmits(true);
       const store = new SqliteAgentStore(':memory:');
       const client = createEcsClient({ region: 'us-west-2', endpoint: peer.url, credentials: creds, requestTimeoutMs: 300 });
-      const outbox = new StateOutbox({ store, client, cluster: 'ecsref', logger: pino({ level: 'silent' }), backoff: FAST });
+      const outbox = new StateOutbox({ store, client, logger: pino({ level: 'silent' }), backoff: FAST });
       outbox.start();
-      outbox.submit(change('task-hung', 'RUNNING'));
+      queue(store, outbox, change('task-hung', 'RUNNING'));
       await new Promise((r) => setTimeout(r, 1000));
       const attempts = peer.api.filter((r) => r.operation === 'SubmitTaskStateChange').length;
       expect(attempts).toBeGreaterThanOrEqual(2); // each hung attempt timed out and was retried

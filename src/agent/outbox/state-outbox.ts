@@ -23,7 +23,6 @@ export function outboxBody(cluster: string, change: TaskStateChange): string {
 export interface StateOutboxOptions {
   store: AgentStore;
   client: ECSClient;
-  cluster: string;
   logger: Logger;
   backoff?: BackoffPolicy;
   /** Upper bound of concurrent submissions (the real agent uses 10). */
@@ -39,12 +38,6 @@ export class StateOutbox {
 
   constructor(o: StateOutboxOptions) {
     this.#o = o;
-  }
-
-  /** Persists a change, then schedules its delivery. */
-  submit(change: TaskStateChange): void {
-    this.#o.store.enqueue(change.task, outboxBody(this.#o.cluster, change));
-    this.#pump();
   }
 
   /** Schedules delivery of what someone else queued in the store (the task checkpoint queues a
