@@ -144,6 +144,9 @@ describe('ACS frame handling', () => {
     expect(store.get('cid')).toMatchObject({ taskArn: 't', roleType: 'TaskApplication', credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 's3cr3t-value' } });
     expect(lines.join('')).toContain('task credentials received');
     expect(lines.join('')).not.toContain('s3cr3t-value');
+    // Once ACS tells the task to stop, its credentials are gone.
+    handleAcsFrame(decodeInbound(JSON.stringify({ type: 'PayloadMessage', message: { clusterArn: 'c', containerInstanceArn: ARN, messageId: 'p9', seqNum: 9, tasks: [task('t', 'STOPPED')] } })), h.ctx);
+    expect(store.get('cid')).toBeUndefined();
   });
 
   it('rejects frames that are not ACS envelopes', () => {

@@ -45,7 +45,11 @@ export function handleAcsFrame(frame: AcsInbound | UnknownFrame, ctx: AcsHandler
       // The real agent applies STOPPED tasks first so that their resources free up before new
       // tasks of the same payload start.
       const ordered = [...(m.tasks ?? [])].sort((a, b) => rank(a) - rank(b));
-      for (const task of ordered) ctx.tasks.applyTask(task);
+      for (const task of ordered) {
+        ctx.tasks.applyTask(task);
+        // A task told to stop needs its role credentials no more: drop them from memory.
+        if (task.desiredStatus === 'STOPPED') ctx.credentials?.removeTask(task.arn);
+      }
       if (typeof m.seqNum === 'number' && m.seqNum > ctx.lastSeqNum()) ctx.setLastSeqNum(m.seqNum);
       ctx.send({ type: 'AckRequest', message: { cluster: m.clusterArn, containerInstance: m.containerInstanceArn, messageId: m.messageId } });
       ctx.logger.info({ messageId: m.messageId, seqNum: m.seqNum, tasks: ordered.map((t) => `${t.arn}:${t.desiredStatus}`) }, 'payload accepted');
