@@ -1,7 +1,6 @@
 // The agent's composition root: builds each edge once and wires the flow
 //   ACS PayloadMessage → TaskEngine (Docker) → StateOutbox → SubmitTaskStateChange.
 // Nothing here decides anything; it only connects the parts and shuts them down in order.
-import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { AgentConfig } from './config/agent-config.ts';
@@ -44,7 +43,6 @@ export interface RunningAgent {
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const { config, logger } = o;
   for (const warning of config.warnings) logger.warn(warning);
-  mkdirSync(config.dataDir, { recursive: true });
   const opened = openAgentStore(config.checkpoint ? config.dataDir : ':memory:');
   const store: AgentStore = opened.store;
   if (opened.recovered) {
