@@ -117,6 +117,26 @@ describe.each(makers)('%s store', (_name, make) => {
     expect(store.getTask(`${P}:task/c/t1`)!.version).toBe(2);
   });
 
+  it('keeps documents by kind and key, grouped by parent, in creation order, paged, deletable', () => {
+    for (const name of ['s1', 's2', 's3']) store.putDocument('service', name, 'prod', { name, desired: 1 });
+    store.putDocument('service', 'other', 'dev', { name: 'other', desired: 1 });
+    store.putDocument('taskSet', 's1', 'prod', { name: 'not a service' }); // same key, other kind
+    store.putDocument('service', 's1', 'prod', { name: 's1', desired: 5 }); // replace keeps its place
+    const got = store.getDocument<{ desired: number }>('service', 's1')!;
+    got.desired = 99;
+    expect(store.getDocument('service', 's1')).toEqual({ name: 's1', desired: 5 });
+    expect(store.listDocuments<{ name: string }>('service', 'prod').map((d) => d.name)).toEqual(['s1', 's2', 's3']);
+    expect(all((p) => store.pageDocumentKeys('service', 'prod', p), 2)).toEqual([['s1', 's2'], ['s3']]);
+    expect(store.deleteDocument('service', 's2')).toBe(true);
+    expect(store.deleteDocument('service', 's2')).toBe(false);
+    expect(store.getDocument('service', 's2')).toBeUndefined();
+    expect(store.listDocuments<{ name: string }>('service', 'prod').map((d) => d.name)).toEqual(['s1', 's3']);
+    expect(store.listDocuments('taskSet', 'prod')).toEqual([{ name: 'not a service' }]);
+    store.putDocument('service', 'other', 'prod', { name: 'other', desired: 2 }); // moves parent
+    expect(store.listDocuments('service', 'dev')).toEqual([]);
+    expect(all((p) => store.pageDocumentKeys('service', 'prod', p), 10)).toEqual([['s1', 's3', 'other']]);
+  });
+
   it('keeps the ACS outbox: seqNums never reused, pending payloads and credentials oldest first', () => {
     expect([store.nextSeqNum('i'), store.nextSeqNum('i'), store.nextSeqNum('j'), store.nextSeqNum('i')]).toEqual([1, 2, 1, 3]);
     store.addPendingPayload('i', { messageId: 'm1', frame: '{"a":1}' });

@@ -60,9 +60,23 @@ export interface ControlPlaneStore {
   /** The task stopped: its pending credentials and credentialsIds are dropped. */
   forgetTaskCredentials(instanceArn: string, taskArn: string): void;
 
-  /** Releases the backing file, if any. Idempotent. */
+  /** Documents: the records of the API's other resources (services, task sets, capacity providers,
+   *  account settings, custom attributes …), kept whole under (kind, key) and grouped by `parent`
+   *  (usually the cluster name; '' for account-wide ones). Each module that owns a kind names it
+   *  with a constant of its own; the store does not interpret kinds or records. */
+  getDocument<T>(kind: string, key: string): T | undefined;
+  /** Inserts or replaces; a replaced document keeps its creation order and may change parent. */
+  putDocument<T>(kind: string, key: string, parent: string, record: T): void;
+  /** False when there was none. */
+  deleteDocument(kind: string, key: string): boolean;
+  /** One parent's documents of a kind, in creation order. */
+  listDocuments<T>(kind: string, parent: string): T[];
+  /** Keys of one parent's documents of a kind in creation order, one page at a time. */
+  pageDocumentKeys(kind: string, parent: string, page: PageRequest): Page;
+
   /** Runs `body` as one unit on disk: a crash (or a throw) inside it leaves none of its writes.
    *  Used where a task record and the ACS payload that carries it must exist together. */
   atomically<T>(body: () => T): T;
+  /** Releases the backing file, if any. Idempotent. */
   close(): void;
 }

@@ -23,6 +23,7 @@ export function createMemoryStore(): ControlPlaneStore {
   const pending = new Map<string, PendingPayload[]>();
   const credentialIds = new Map<string, string>(); // key taskArn|roleType
   const pendingCredentials = new Map<string, PendingCredentials[]>();
+  const documents = new Map<string, { arn: string; kind: string; parent: string; record: unknown }>(); // key kind|key
 
   const tasksWhere = (keep: (t: TaskRecord) => boolean) => [...tasks.values()].filter(keep).map(copy);
 
@@ -81,6 +82,17 @@ export function createMemoryStore(): ControlPlaneStore {
       pendingCredentials.set(instanceArn, (pendingCredentials.get(instanceArn) ?? []).filter((p) => p.taskArn !== taskArn));
       for (const key of [...credentialIds.keys()]) if (key.startsWith(`${taskArn}|`)) credentialIds.delete(key);
     },
+
+    getDocument: <T,>(kind: string, key: string) => maybeCopy(documents.get(`${kind}|${key}`)?.record as T | undefined),
+    putDocument(kind, key, parent, record) {
+      // Map.set on an existing key keeps its place: a replaced document keeps its creation order.
+      documents.set(`${kind}|${key}`, { arn: key, kind, parent, record: copy(record) });
+    },
+    deleteDocument: (kind, key) => documents.delete(`${kind}|${key}`),
+    listDocuments: <T,>(kind: string, parent: string) =>
+      [...documents.values()].filter((d) => d.kind === kind && d.parent === parent).map((d) => copy(d.record) as T),
+    pageDocumentKeys: (kind, parent, page) =>
+      pageOf([...documents.values()].filter((d) => d.kind === kind), (d) => d.parent === parent, page),
 
     // Nothing of a memory store outlives a crash, so there is nothing to make atomic.
     atomically: (body) => body(),

@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS acs_pending_credentials (
   seq INTEGER PRIMARY KEY, instance_arn TEXT NOT NULL, message_id TEXT NOT NULL, task_arn TEXT NOT NULL,
   credentials_id TEXT NOT NULL, frame TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS acs_pending_credentials_by_instance ON acs_pending_credentials (instance_arn, task_arn);
+
+CREATE TABLE IF NOT EXISTS documents (
+  seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, parent TEXT NOT NULL, record TEXT NOT NULL,
+  UNIQUE (kind, key));
+CREATE INDEX IF NOT EXISTS documents_by_parent ON documents (kind, parent, seq);
 `;
 
 /**

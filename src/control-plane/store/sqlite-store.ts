@@ -131,6 +131,23 @@ export function createSqliteStore(dataDir: string): ControlPlaneStore {
       });
     },
 
+    getDocument: (kind, key) => record('SELECT record FROM documents WHERE kind = ? AND key = ?', kind, key),
+    putDocument: (kind, key, parent, doc) => void run(
+      `INSERT INTO documents (kind, key, parent, record) VALUES (:kind, :key, :parent, :record)
+       ON CONFLICT (kind, key) DO UPDATE SET parent = excluded.parent, record = excluded.record`,
+      { kind, key, parent, record: JSON.stringify(doc) }),
+    deleteDocument: (kind, key) => Number(stmt('DELETE FROM documents WHERE kind = ? AND key = ?').run(kind, key).changes) > 0,
+    listDocuments: (kind, parent) => records('SELECT record FROM documents WHERE kind = ? AND parent = ? ORDER BY seq', kind, parent),
+    pageDocumentKeys(kind, parent, page) {
+      const where = ['kind = :kind', 'parent = :parent'];
+      const params: Row = { kind, parent };
+      if (page.after !== undefined) {
+        where.push('seq > (SELECT seq FROM documents WHERE kind = :kind AND key = :after)');
+        params.after = page.after;
+      }
+      return pageFrom(stmt(`SELECT key AS arn FROM documents WHERE ${where.join(' AND ')} ORDER BY seq LIMIT :limit`), params, page);
+    },
+
     atomically: (body) => transaction(db, depth, body),
 
     close() {
