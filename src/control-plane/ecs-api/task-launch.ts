@@ -1,13 +1,13 @@
 // What RunTask and StartTask share: reading the launch request, building the new task records
 // and handing them to the instance's ACS session. Placement itself is scheduler/placement.ts.
 import { randomUUID } from 'node:crypto';
-import type { Tag, TaskOverride } from '@aws-sdk/client-ecs';
+import type { PlacementConstraint, PlacementStrategy, Tag, TaskOverride } from '@aws-sdk/client-ecs';
 import { containerArn, taskArn } from '../../protocol/arn.ts';
 import { clientError, invalidParameter } from '../errors.ts';
 import { computeNeeds, effectiveContainers, taskLevelSizes } from '../model/effective-definition.ts';
 import { requiredAttributeNames } from '../model/requires-attributes.ts';
 import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
-import type { PlacementCandidate } from '../scheduler/placement.ts';
+import { placeTasks, type PlacementCandidate, type PlacementResult } from '../scheduler/placement.ts';
 import type { ApiContext, Input } from './context.ts';
 import { optList, optObject, optString, reqString } from './input.ts';
 import { activeCluster, findTaskDefinition, reservedOn } from './resolve.ts';
@@ -65,6 +65,21 @@ export const needsOf = (r: LaunchRequest) => computeNeeds(r.taskDefinition.defin
 
 /** The instance attributes a task of this request needs (the definition's requiresAttributes). */
 export const requiredAttributesOf = (r: LaunchRequest) => requiredAttributeNames(r.taskDefinition.definition);
+
+/** How a caller wants tasks spread (RunTask's and CreateService's placementStrategy and
+ *  placementConstraints, as sent). */
+export interface PlacementSpec {
+  strategy?: PlacementStrategy[];
+  constraints?: PlacementConstraint[];
+}
+
+/** Places `count` copies of the request's task among the cluster's ACTIVE instances and launches
+ *  those that fit: what RunTask does, and what the service scheduler does for each missing task. */
+export function placeAndLaunch(ctx: ApiContext, r: LaunchRequest, count: number, _spec: PlacementSpec = {}): { tasks: unknown[]; failures: PlacementResult['failures'] } {
+  const instances = ctx.store.listContainerInstances(r.cluster.name).filter((ci) => ci.status === 'ACTIVE');
+  const result = placeTasks({ candidates: instances.map((ci) => candidateFor(ctx, ci)), needs: needsOf(r), count, random: ctx.random, requiredAttributes: requiredAttributesOf(r) });
+  return { tasks: result.placements.length ? launchOn(ctx, r, result.placements) : [], failures: result.failures };
+}
 
 /** Creates PENDING tasks on the given instances (one per entry), stores them and pushes one
  *  PayloadMessage per instance. Returns the RunTask/StartTask `tasks` views. */

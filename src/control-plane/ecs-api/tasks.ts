@@ -1,10 +1,10 @@
 // RunTask, StartTask, StopTask, DescribeTasks, ListTasks.
 import { invalidParameter } from '../errors.ts';
 import { transition } from '../model/task-lifecycle.ts';
-import { firstUnmet, missingAttributesDetail, placeTasks } from '../scheduler/placement.ts';
+import { firstUnmet, missingAttributesDetail } from '../scheduler/placement.ts';
 import type { Handler } from './context.ts';
 import { optList, optNumber, optString, optStringList, pageNextToken, readPageRequest, reqString } from './input.ts';
-import { candidateFor, launchOn, needsOf, readLaunchRequest, requiredAttributesOf } from './task-launch.ts';
+import { candidateFor, launchOn, needsOf, placeAndLaunch, readLaunchRequest, requiredAttributesOf } from './task-launch.ts';
 import { activeCluster, findTask, toInstanceArn, toTaskArn } from './resolve.ts';
 import { taskView } from './views.ts';
 
@@ -12,12 +12,12 @@ const runTask: Handler = (ctx, input) => {
   const count = optNumber(input, 'count') ?? 1;
   const r = readLaunchRequest(ctx, input);
   if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('Count must be between 1 and 10.');
-  const instances = ctx.store.listContainerInstances(r.cluster.name).filter((ci) => ci.status === 'ACTIVE');
-  if (instances.length === 0) throw invalidParameter('No Container Instances were found in your cluster.');
-  const result = placeTasks({ candidates: instances.map((ci) => candidateFor(ctx, ci)), needs: needsOf(r), count, random: ctx.random, requiredAttributes: requiredAttributesOf(r) });
-  const tasks = result.placements.length ? launchOn(ctx, r, result.placements) : [];
-  if (result.failures.length) ctx.logger.info({ failures: result.failures }, 'RunTask could not place every task');
-  return { tasks, failures: result.failures };
+  if (!ctx.store.listContainerInstances(r.cluster.name).some((ci) => ci.status === 'ACTIVE')) {
+    throw invalidParameter('No Container Instances were found in your cluster.');
+  }
+  const { tasks, failures } = placeAndLaunch(ctx, r, count);
+  if (failures.length) ctx.logger.info({ failures }, 'RunTask could not place every task');
+  return { tasks, failures };
 };
 
 const startTask: Handler = (ctx, input) => {
