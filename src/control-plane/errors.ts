@@ -7,7 +7,22 @@ export const ECS_ERROR_STATUS = {
   ClusterNotFoundException: 400,
   ClusterContainsContainerInstancesException: 400,
   ClusterContainsTasksException: 400,
+  ClusterContainsServicesException: 400,
   InvalidParameterException: 400,
+  TargetNotFoundException: 400,
+  AttributeLimitExceededException: 400,
+  ResourceNotFoundException: 400,
+  ResourceInUseException: 400,
+  LimitExceededException: 400,
+  TargetNotConnectedException: 400,
+  NoUpdateAvailableException: 400,
+  MissingVersionException: 400,
+  UpdateInProgressException: 400,
+  UnsupportedFeatureException: 400,
+  ServiceNotFoundException: 400,
+  ServiceNotActiveException: 400,
+  TaskSetNotFoundException: 400,
+  PlatformUnknownException: 400,
   SerializationException: 400,
   UnknownOperationException: 400,
   MissingAuthenticationTokenException: 403,
@@ -35,3 +50,4 @@ export class EcsError extends Error {
 export const clusterNotFound = (): EcsError => new EcsError('ClusterNotFoundException', 'Cluster not found.');
 export const invalidParameter = (message: string): EcsError => new EcsError('InvalidParameterException', message);
 export const clientError = (message: string): EcsError => new EcsError('ClientException', message);
+export const resourceNotFound = (message = 'The specified resource could not be found.'): EcsError => new EcsError('ResourceNotFoundException', message);

@@ -7,6 +7,8 @@ import { createEcsApiHandler } from './ecs-api/router.ts';
 import { createControlPlaneServer, listen } from './server.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { createSqliteStore } from './store/sqlite-store.ts';
+import { indexedStore } from './scheduler/placement-index.ts';
+import { startServiceScheduler } from './services/scheduler.ts';
 import { createTcsSink } from './tcs-sink.ts';
 import { createTelemetryStore } from './telemetry-store.ts';
 
@@ -33,6 +35,9 @@ export interface ControlPlaneOptions {
   /** Keep state in <dataDir>/control-plane.db (created if missing), so clusters, instances, tasks
    *  and un-acked ACS messages survive a restart. Absent: state lives in memory only. */
   dataDir?: string;
+  /** Period of the service scheduler's reconcile pass (it also runs early on service calls and
+   *  task state changes); default 1000. */
+  serviceSchedulerIntervalMs?: number;
 }
 
 export interface RunningControlPlane {
@@ -51,7 +56,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const requireSignature = opts.requireSignature ?? true;
   const logger = opts.logger;
   // Opened before anything listens: an unusable database fails the start, naming the file.
-  const store = opts.dataDir !== undefined ? createSqliteStore(opts.dataDir) : createMemoryStore();
+  // Wrapped so placement's in-memory index (built from the store here) sees every write.
+  const store = indexedStore(opts.dataDir !== undefined ? createSqliteStore(opts.dataDir) : createMemoryStore());
   const now = () => Date.now();
 
   const telemetry = createTelemetryStore();
@@ -73,6 +79,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const advertised = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   url = `http://${advertised}:${port}`;
   logger.info({ url, region: scope.region, accountId: scope.accountId, dataDir: opts.dataDir ?? '(memory)' }, 'control plane started');
+  const services = startServiceScheduler(ctx, opts.serviceSchedulerIntervalMs);
 
   let closing: Promise<void> | undefined;
   return {
@@ -80,6 +87,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     port,
     close() {
       closing ??= (async () => {
+        services.stop();
         await acs.close();
         await tcs.close();
         server.closeAllConnections();

@@ -1,48 +1,32 @@
 // Task IAM roles: after the payload, one IAMRoleCredentialsMessage per role with throwaway
 // credentials (ASIA… key, random secret, FAKE… token, 1 h expiry); the payload task carries only
 // the credentialsIds. Unacknowledged credentials are re-sent on reconnect, acknowledged ones not.
-import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../../src/control-plane/index.ts';
+import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
 import type { AcsTaskWithCredentials } from '../../src/protocol/acs-task-credentials.ts';
-import { FakeAgent, ecsClient } from './fake-agent.ts';
+import { useAgentPerTest, useControlPlane } from './control-plane-fixture.ts';
 
 const CLUSTER = 'iam';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TASK_ROLE = 'arn:aws:iam::000000000000:role/app-task';
 const EXEC_ROLE = 'arn:aws:iam::000000000000:role/app-exec';
-let cp: RunningControlPlane;
-let ecs: ECSClient;
-let agent: FakeAgent;
-
-beforeAll(async () => {
-  cp = await startControlPlane({ logger: pino({ level: 'silent' }), heartbeatIntervalMs: 100 });
-  ecs = ecsClient(cp.url);
+const env = useControlPlane({ heartbeatIntervalMs: 100 }, async ({ ecs }) => {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   const containerDefinitions = [{ name: 'app', image: 'busybox', memory: 16 }];
   await ecs.send(new RegisterTaskDefinitionCommand({ family: 'roles', taskRoleArn: TASK_ROLE, executionRoleArn: EXEC_ROLE, containerDefinitions }));
   await ecs.send(new RegisterTaskDefinitionCommand({ family: 'plain', containerDefinitions }));
 });
-afterAll(async () => {
-  ecs.destroy();
-  await cp.close();
-});
-beforeEach(async () => {
-  agent = await FakeAgent.register({ url: cp.url, cluster: CLUSTER });
-  await agent.connect();
-});
-afterEach(() => agent.close());
+const current = useAgentPerTest(env, CLUSTER);
 
-const run = async (family: string) => (await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family }))).tasks![0]!.taskArn!;
+const run = async (family: string) => (await env.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family }))).tasks![0]!.taskArn!;
 
 describe('IAMRoleCredentialsMessage', () => {
   it('follows the payload with fake-but-well-formed credentials for each role', async () => {
     const taskArn = await run('roles');
-    const payload = await agent.nextPayload();
-    const app = await agent.next('IAMRoleCredentialsMessage');
-    const exec = await agent.next('IAMRoleCredentialsMessage');
-    expect(agent.frames.indexOf(payload)).toBeLessThan(agent.frames.indexOf(app));
+    const payload = await current.agent.nextPayload();
+    const app = await current.agent.next('IAMRoleCredentialsMessage');
+    const exec = await current.agent.next('IAMRoleCredentialsMessage');
+    expect(current.agent.frames.indexOf(payload)).toBeLessThan(current.agent.frames.indexOf(app));
 
     const task = payload.message.tasks[0] as AcsTaskWithCredentials;
     expect(task.roleCredentials).toEqual({ credentialsId: expect.stringMatching(UUID), roleArn: TASK_ROLE });
@@ -67,40 +51,40 @@ describe('IAMRoleCredentialsMessage', () => {
       expect(Math.abs(Date.parse(frame.message.roleCredentials!.expiration!) - expiresNear)).toBeLessThan(5000);
     }
     expect(app.message.roleCredentials!.secretAccessKey).not.toBe(exec.message.roleCredentials!.secretAccessKey);
-    await agent.report(taskArn, 'STOPPED', [{ containerName: 'app', status: 'STOPPED', exitCode: 0 }]);
+    await current.agent.report(taskArn, 'STOPPED', [{ containerName: 'app', status: 'STOPPED', exitCode: 0 }]);
   });
 
   it('re-sends credentials the agent has not acknowledged when it reconnects, and only those', async () => {
     const taskArn = await run('roles');
-    await agent.nextPayload();
-    const app = await agent.next('IAMRoleCredentialsMessage');
-    const exec = await agent.next('IAMRoleCredentialsMessage');
-    agent.send({ type: 'IAMRoleCredentialsAckRequest', message: { messageId: app.message.messageId, expiration: app.message.roleCredentials!.expiration, credentialsId: app.message.roleCredentials!.credentialsId } });
+    await current.agent.nextPayload();
+    const app = await current.agent.next('IAMRoleCredentialsMessage');
+    const exec = await current.agent.next('IAMRoleCredentialsMessage');
+    current.agent.send({ type: 'IAMRoleCredentialsAckRequest', message: { messageId: app.message.messageId, expiration: app.message.roleCredentials!.expiration, credentialsId: app.message.roleCredentials!.credentialsId } });
     await new Promise((r) => setTimeout(r, 50));
-    await agent.disconnect();
-    await agent.connect();
-    const resent = await agent.next('IAMRoleCredentialsMessage');
+    await current.agent.disconnect();
+    await current.agent.connect();
+    const resent = await current.agent.next('IAMRoleCredentialsMessage');
     expect(resent).toEqual(exec); // byte-identical resend: same messageId, same credentials
-    await expect(agent.next('IAMRoleCredentialsMessage', 300)).rejects.toThrow(/no IAMRoleCredentialsMessage/);
+    await expect(current.agent.next('IAMRoleCredentialsMessage', 300)).rejects.toThrow(/no IAMRoleCredentialsMessage/);
 
     // Stopping the task drops what is still pending and sends no new credentials.
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: taskArn }));
-    const stop = await agent.nextPayload();
+    await env.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: taskArn }));
+    const stop = await current.agent.nextPayload();
     const stopTask = stop.message.tasks[0] as AcsTaskWithCredentials;
     expect(stopTask.desiredStatus).toBe('STOPPED');
     expect(stopTask.roleCredentials).toBeUndefined();
-    await agent.disconnect();
-    await agent.connect();
-    await expect(agent.next('IAMRoleCredentialsMessage', 300)).rejects.toThrow(/no IAMRoleCredentialsMessage/);
-    await agent.report(taskArn, 'STOPPED', [{ containerName: 'app', status: 'STOPPED', exitCode: 0 }]);
+    await current.agent.disconnect();
+    await current.agent.connect();
+    await expect(current.agent.next('IAMRoleCredentialsMessage', 300)).rejects.toThrow(/no IAMRoleCredentialsMessage/);
+    await current.agent.report(taskArn, 'STOPPED', [{ containerName: 'app', status: 'STOPPED', exitCode: 0 }]);
   });
 
   it('sends no credentials for a task definition without roles', async () => {
     const taskArn = await run('plain');
-    const payload = await agent.nextPayload();
+    const payload = await current.agent.nextPayload();
     const task = payload.message.tasks[0] as AcsTaskWithCredentials;
     expect('roleCredentials' in task || 'executionRoleCredentials' in task).toBe(false);
-    await expect(agent.next('IAMRoleCredentialsMessage', 300)).rejects.toThrow(/no IAMRoleCredentialsMessage/);
-    await agent.report(taskArn, 'STOPPED', [{ containerName: 'app', status: 'STOPPED', exitCode: 0 }]);
+    await expect(current.agent.next('IAMRoleCredentialsMessage', 300)).rejects.toThrow(/no IAMRoleCredentialsMessage/);
+    await current.agent.report(taskArn, 'STOPPED', [{ containerName: 'app', status: 'STOPPED', exitCode: 0 }]);
   });
 });

@@ -1,31 +1,23 @@
 // The agent-facing wire as the real agent v1.83.0 uses it (capture main.traffic.jsonl): raw
 // RegisterContainerInstance/DiscoverPollEndpoint bodies, the ACS websocket handshake and its
 // in-band errors, connection replacement, and TCS frames with their signed header block.
-import { CreateClusterCommand, DescribeContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../../src/control-plane/index.ts';
+import { describe, expect, it } from 'vitest';
+import { startControlPlane } from '../../src/control-plane/index.ts';
 import { signWebsocketUpgrade } from '../../src/protocol/sigv4-websocket.ts';
 import { signTcsFrame } from '../../src/protocol/tcs-frames.ts';
-import { CREDENTIALS, FakeAgent, REGION, ecsClient, eventually } from './fake-agent.ts';
+import { CREDENTIALS, FakeAgent, REGION, eventually } from './fake-agent.ts';
+import { useControlPlane } from './control-plane-fixture.ts';
 
-let cp: RunningControlPlane;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  cp = await startControlPlane({ logger: pino({ level: 'silent' }), heartbeatIntervalMs: 150, accountId: '123456789012', region: 'us-west-2' });
-  ecs = ecsClient(cp.url);
+const env = useControlPlane({ heartbeatIntervalMs: 150, accountId: '123456789012', region: 'us-west-2' }, async ({ ecs }) => {
   await ecs.send(new CreateClusterCommand({ clusterName: 'ecsref' }));
-});
-afterAll(async () => {
-  ecs.destroy();
-  await cp.close();
 });
 
 /** A signed raw JSON 1.1 call, as the Go agent sends it. */
 async function rawCall(op: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(cp.url, {
+  const res = await fetch(env.cp.url, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-amz-json-1.1',
@@ -100,12 +92,12 @@ describe('agent API as the real agent calls it', () => {
 
   it('DiscoverPollEndpoint points ACS and TCS at this server', async () => {
     const r = await rawCall('DiscoverPollEndpoint', { cluster: 'ecsref', containerInstance: arn });
-    expect(r.body).toEqual({ endpoint: `${cp.url}/acs/`, telemetryEndpoint: `${cp.url}/tcs/`, serviceConnectEndpoint: `${cp.url}/acs/` });
+    expect(r.body).toEqual({ endpoint: `${env.cp.url}/acs/`, telemetryEndpoint: `${env.cp.url}/tcs/`, serviceConnectEndpoint: `${env.cp.url}/acs/` });
   });
 });
 
 function acsUrl(instanceArn: string, cluster = 'ecsref'): string {
-  const u = new URL(`${cp.url.replace('http:', 'ws:')}/acs/ws`);
+  const u = new URL(`${env.cp.url.replace('http:', 'ws:')}/acs/ws`);
   u.searchParams.set('clusterArn', cluster);
   u.searchParams.set('containerInstanceArn', instanceArn);
   u.searchParams.set('protocolVersion', '2');
@@ -137,13 +129,13 @@ describe('ACS websocket', () => {
   });
 
   it('sends the first heartbeat promptly and marks the instance connected; a second connection replaces the first', async () => {
-    const agent = await FakeAgent.register({ url: cp.url, cluster: 'ecsref' });
+    const agent = await FakeAgent.register({ url: env.cp.url, cluster: 'ecsref' });
     const t0 = Date.now();
     await agent.connect();
     const hb = await agent.next('HeartbeatMessage', 1500);
     expect(hb.message).toMatchObject({ healthy: true, messageId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(Date.now() - t0).toBeLessThan(1000);
-    const describe = () => ecs.send(new DescribeContainerInstancesCommand({ cluster: 'ecsref', containerInstances: [agent.containerInstanceArn] }));
+    const describe = () => env.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'ecsref', containerInstances: [agent.containerInstanceArn] }));
     expect((await describe()).containerInstances![0]!.agentConnected).toBe(true);
 
     const oldSocket = agent.ws!;
@@ -152,8 +144,8 @@ describe('ACS websocket', () => {
     await oldClosed;
     expect((await describe()).containerInstances![0]!.agentConnected).toBe(true);
 
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'one', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 8 }] }));
-    const run = await ecs.send(new RunTaskCommand({ cluster: 'ecsref', taskDefinition: 'one', startedBy: 'wire' }));
+    await env.ecs.send(new RegisterTaskDefinitionCommand({ family: 'one', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 8 }] }));
+    const run = await env.ecs.send(new RunTaskCommand({ cluster: 'ecsref', taskDefinition: 'one', startedBy: 'wire' }));
     expect(run.tasks![0]!.containerInstanceArn).toBe(agent.containerInstanceArn);
     expect((await agent.nextPayload()).message.tasks[0]!.arn).toBe(run.tasks![0]!.taskArn);
 
@@ -162,7 +154,7 @@ describe('ACS websocket', () => {
   });
 
   it('refuses upgrades on unknown paths', async () => {
-    const url = `${cp.url.replace('http:', 'ws:')}/nope/ws`;
+    const url = `${env.cp.url.replace('http:', 'ws:')}/nope/ws`;
     const ws = new WebSocket(url, { headers: await signWebsocketUpgrade({ url, region: REGION, credentials: CREDENTIALS }) });
     expect(await firstFrameOrClose(ws)).toEqual({ status: 404 });
   });
@@ -171,12 +163,12 @@ describe('ACS websocket', () => {
 describe('TCS websocket', () => {
   it('strips the signed header block and acks each publish type; heartbeats', async () => {
     const instance = 'arn:aws:ecs:us-west-2:123456789012:container-instance/ecsref/abc';
-    const url = `${cp.url.replace('http:', 'ws:')}/tcs/ws?cluster=ecsref&containerInstance=${encodeURIComponent(instance)}&agentVersion=1.83.0`;
+    const url = `${env.cp.url.replace('http:', 'ws:')}/tcs/ws?cluster=ecsref&containerInstance=${encodeURIComponent(instance)}&agentVersion=1.83.0`;
     const ws = new WebSocket(url, { headers: await signWebsocketUpgrade({ url, region: REGION, credentials: CREDENTIALS }) });
     const frames: Array<{ type: string; message: unknown }> = [];
     ws.on('message', (d) => frames.push(JSON.parse(String(d)) as { type: string; message: unknown }));
     await new Promise((resolve) => ws.once('open', resolve));
-    const host = new URL(cp.url).host;
+    const host = new URL(env.cp.url).host;
     const send = async (doc: unknown) => ws.send(await signTcsFrame({ host, region: REGION, credentials: CREDENTIALS, json: JSON.stringify(doc) }));
     const metadata = { cluster: 'ecsref', containerInstance: instance };
     await send({ type: 'PublishMetricsRequest', message: { metadata: { ...metadata, fin: true, idle: true, messageId: 'm1' }, timestamp: 1795390849.148 } });

@@ -42,6 +42,17 @@ describe('dockerConfigFor', () => {
     });
   });
 
+  it('swap: maxSwap on top of memory, swappiness 60 unless given, and only with maxSwap (as ECS documents)', () => {
+    expect(decoded({ memory: 64, linuxParameters: { maxSwap: 0 } }).hostConfig).toEqual({ MemorySwap: 64 * MIB, MemorySwappiness: 60 });
+    expect(decoded({ memory: 64, linuxParameters: { swappiness: 5 } }).hostConfig).toEqual({});
+    // No hard limit to add it to: still sent, so that the agent refuses it with a reason.
+    expect(decoded({ memoryReservation: 32, linuxParameters: { maxSwap: 16 } }).hostConfig).toEqual({ MemoryReservation: 32 * MIB, MemorySwap: 16 * MIB, MemorySwappiness: 60 });
+  });
+
+  it('disableNetworking → NetworkDisabled', () => {
+    expect(decoded({ disableNetworking: true }).config).toEqual({ NetworkDisabled: true });
+  });
+
   it('an empty definition sends empty JSON objects', () => {
     expect(dockerConfigFor({})).toMatchObject({ config: '{}', hostConfig: '{}' });
   });
@@ -49,7 +60,7 @@ describe('dockerConfigFor', () => {
 
 describe('toAcsTask volumes, secrets and environment files', () => {
   const acs = (definition: Partial<TaskDefinitionBody>) => toAcsTask({
-    task: { arn: 'arn:aws:ecs:us-east-1:1:task/default/t', containers: [], desiredStatus: 'RUNNING', launchType: 'EC2', overrides: {} } as unknown as TaskRecord,
+    task: { arn: 'arn:aws:ecs:us-east-1:1:task/default/t', containers: [], desiredStatus: 'RUNNING', launchType: 'EC2', overrides: {}, group: 'family:f' } as unknown as TaskRecord,
     taskDefinition: { family: 'f', revision: 1, definition: { family: 'f', containerDefinitions: [{ name: 'c', image: 'i', memory: 8 }], ...definition } } as unknown as TaskDefinitionRecord,
     clusterArn: 'arn:aws:ecs:us-east-1:1:cluster/default', accountId: '1',
   });
@@ -70,6 +81,14 @@ describe('toAcsTask volumes, secrets and environment files', () => {
     expect(c.secrets).toEqual([{ name: 'S', valueFrom: 'arn:aws:secretsmanager:us-east-1:1:secret:s', type: 'ENVIRONMENT', provider: 'asm' }]);
     expect(c.environmentFiles).toEqual([{ value: 'arn:aws:s3:::b/e', type: 's3' }]);
   });
+
+  it('forwards log driver secretOptions as LOG_DRIVER secrets, and repositoryCredentials as asm registry auth', () => {
+    const c = acs({ containerDefinitions: [{ name: 'c', image: 'i', memory: 8,
+      logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 'tag', valueFrom: 'arn:aws:ssm:us-east-1:1:parameter/t' }] },
+      repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:1:secret:r' } }] }).containers[0]!;
+    expect(c.secrets).toEqual([{ name: 'tag', valueFrom: 'arn:aws:ssm:us-east-1:1:parameter/t', type: 'ENVIRONMENT', provider: 'ssm', target: 'LOG_DRIVER' }]);
+    expect(c.registryAuthentication).toEqual({ type: 'asm', asmAuthData: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:1:secret:r' } });
+  });
 });
 
 describe('requiresAttributes and placement', () => {
@@ -87,6 +106,12 @@ describe('requiresAttributes and placement', () => {
     ['environment files', def({}, { environmentFiles: [{ type: 's3', value: 'x' }] }), ['ecs.capability.env-files.s3']],
     ['FireLens', def({}, { firelensConfiguration: { type: 'fluentbit' } }), ['ecs.capability.firelens.fluentbit']],
     ['EFS', def({ volumes: [{ name: 'e', efsVolumeConfiguration: { fileSystemId: 'fs' } }] }), ['ecs.capability.efs']],
+    ['task-level memory', def({ memory: '512' }), ['ecs.capability.task-cpu-mem-limit']],
+    ['task-level cpu above 10 vCPUs', def({ cpu: '12288' }), ['ecs.capability.task-cpu-mem-limit', 'ecs.capability.increased-task-cpu-limit']],
+    ['pidMode', def({ pidMode: 'host' }), ['ecs.capability.pid-ipc-namespace-sharing']],
+    ['log driver secrets', def({}, { logConfiguration: { logDriver: 'json-file', secretOptions: [{ name: 't', valueFrom: 'arn:aws:secretsmanager:r:1:secret:s' }] } }),
+      ['com.amazonaws.ecs.capability.logging-driver.json-file', 'ecs.capability.secrets.asm.bootstrap.log-driver']],
+    ['repositoryCredentials', def({}, { repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:r:1:secret:s' } }), ['ecs.capability.private-registry-authentication.secretsmanager']],
   ])('%s', (_n, d, expected) => {
     expect(requiredAttributeNames(d)).toEqual(expected);
   });

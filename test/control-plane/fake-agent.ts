@@ -28,6 +28,8 @@ export interface FakeAgentOptions {
   memory?: number;
   ports?: string[];
   portsUdp?: string[];
+  /** GPU ids to register (a GPU STRINGSET resource), as an agent with ECS_ENABLE_GPU_SUPPORT would. */
+  gpus?: string[];
   /** ECS Anywhere instance (adds ecs.capability.external); default true, as `dockhand local`. */
   external?: boolean;
   attributes?: Attribute[];
@@ -64,6 +66,7 @@ export class FakeAgent {
       { name: 'MEMORY', type: 'INTEGER', integerValue: o.memory ?? 4096 },
       { name: 'PORTS', type: 'STRINGSET', stringSetValue: o.ports ?? ['22', '2375', '2376', '51678', '51679'] },
       { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: o.portsUdp ?? [] },
+      ...(o.gpus ? [{ name: 'GPU', type: 'STRINGSET', stringSetValue: o.gpus }] : []),
     ];
     const attributes: Attribute[] = [
       { name: 'ecs.capability.container-ordering' },
@@ -73,6 +76,7 @@ export class FakeAgent {
       { name: 'com.amazonaws.ecs.capability.logging-driver.none' },
       { name: 'com.amazonaws.ecs.capability.privileged-container' },
       { name: 'ecs.capability.network.container-port-range' },
+      { name: 'ecs.capability.task-cpu-mem-limit' },
       { name: 'ecs.os-type', value: 'linux' },
       ...((o.external ?? true) ? [{ name: 'ecs.capability.external' }] : []),
       ...(o.attributes ?? []),

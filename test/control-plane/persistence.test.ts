@@ -13,27 +13,18 @@ import {
   DescribeTasksCommand, ListContainerInstancesCommand, ListTaskDefinitionsCommand, ListTasksCommand,
   RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ECSClient,
 } from '@aws-sdk/client-ecs';
-import pino from 'pino';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../../src/control-plane/index.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { AcsTaskWithCredentials } from '../../src/protocol/acs-task-credentials.ts';
 import { FakeAgent, ecsClient, eventually } from './fake-agent.ts';
+import { cleanupsAfterEachTest, startWithClient } from './control-plane-fixture.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dockhand-cp-persist-'));
 let dirs = 0;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEachTest();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A control plane on `dataDir`, closed (with its SDK client) after the test. */
-async function start(dataDir: string): Promise<{ cp: RunningControlPlane; ecs: ECSClient }> {
-  const cp = await startControlPlane({ logger: pino({ level: 'silent' }), dataDir, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 10_000 });
-  const ecs = ecsClient(cp.url);
-  cleanups.push(() => cp.close(), () => ecs.destroy());
-  return { cp, ecs };
-}
+const start = (dataDir: string) => startWithClient({ dataDir, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 10_000 }, cleanups);
 
 /** The agent side after a control-plane restart: same instance ARN, a new connection. */
 async function resume(url: string, cluster: string, arn: string, autoAck = true): Promise<FakeAgent> {

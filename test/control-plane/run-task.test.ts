@@ -12,27 +12,21 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StartTaskCommand,
-  type ECSClient,
 } from '@aws-sdk/client-ecs';
-import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../../src/control-plane/index.ts';
-import { FakeAgent, ecsClient } from './fake-agent.ts';
+import { describe, expect, it } from 'vitest';
+import { FakeAgent } from './fake-agent.ts';
+import { closedAfterEachTest, useControlPlane } from './control-plane-fixture.ts';
 
-let cp: RunningControlPlane;
-let ecs: ECSClient;
-const agents: FakeAgent[] = [];
+const agents = closedAfterEachTest<FakeAgent>();
 
 async function agentIn(cluster: string, o: Partial<Parameters<typeof FakeAgent.register>[0]> = {}, connect = true): Promise<FakeAgent> {
-  const a = await FakeAgent.register({ url: cp.url, cluster, ...o });
+  const a = await FakeAgent.register({ url: env.cp.url, cluster, ...o });
   agents.push(a);
   if (connect) await a.connect();
   return a;
 }
 
-beforeAll(async () => {
-  cp = await startControlPlane({ logger: pino({ level: 'silent' }), heartbeatIntervalMs: 200 });
-  ecs = ecsClient(cp.url);
+const env = useControlPlane({ heartbeatIntervalMs: 200 }, async ({ ecs }) => {
   await ecs.send(new RegisterTaskDefinitionCommand({
     family: 'web',
     containerDefinitions: [
@@ -55,19 +49,12 @@ beforeAll(async () => {
   await ecs.send(new RegisterTaskDefinitionCommand({ family: 'ssh', networkMode: 'host', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 8, portMappings: [{ containerPort: 22 }] }] }));
   await ecs.send(new RegisterTaskDefinitionCommand({ family: 'dns', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 8, portMappings: [{ containerPort: 53, hostPort: 5353, protocol: 'udp' }] }] }));
 });
-afterEach(async () => {
-  for (const a of agents.splice(0)) await a.close();
-});
-afterAll(async () => {
-  ecs.destroy();
-  await cp.close();
-});
 
 describe('RunTask', () => {
   it('places the task and pushes the converted task in a PayloadMessage', async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'run1' }));
+    await env.ecs.send(new CreateClusterCommand({ clusterName: 'run1' }));
     const agent = await agentIn('run1');
-    const out = await ecs.send(new RunTaskCommand({
+    const out = await env.ecs.send(new RunTaskCommand({
       cluster: 'run1', taskDefinition: 'web', startedBy: 'tester', tags: [{ key: 'a', value: 'b' }],
       overrides: { containerOverrides: [{ name: 'app', command: ['echo', 'hi'], environment: [{ name: 'LEVEL', value: 'debug' }], memory: 600 }] },
     }));
@@ -114,7 +101,7 @@ describe('RunTask', () => {
     expect(sidecar).toMatchObject({ name: 'sidecar', memory: 0, essential: false, links: ['app'], dependsOn: [{ containerName: 'app', condition: 'START' }] });
     expect(sidecar.dockerConfig).toEqual({ version: '1.17', config: '{}', hostConfig: JSON.stringify({ MemoryReservation: 64 * 1024 * 1024 }) });
 
-    const d = await ecs.send(new DescribeTasksCommand({ cluster: 'run1', tasks: [task.taskArn!], include: ['TAGS'] }));
+    const d = await env.ecs.send(new DescribeTasksCommand({ cluster: 'run1', tasks: [task.taskArn!], include: ['TAGS'] }));
     expect(d.tasks![0]!.tags).toEqual([{ key: 'a', value: 'b' }]);
     // No task-level sizes: DescribeTasks shows the reservation (256 + 0 cpu, 600 + 64 MiB after overrides).
     expect([d.tasks![0]!.cpu, d.tasks![0]!.memory]).toEqual(['256', '664']);
@@ -123,15 +110,15 @@ describe('RunTask', () => {
   });
 
   it('counts reservations: remainingResources, counts, and seqNum rising across payloads', async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'run2' }));
+    await env.ecs.send(new CreateClusterCommand({ clusterName: 'run2' }));
     const agent = await agentIn('run2', { cpu: 1024, memory: 2048 });
-    const out = await ecs.send(new RunTaskCommand({ cluster: 'run2', taskDefinition: 'tiny', count: 3 }));
+    const out = await env.ecs.send(new RunTaskCommand({ cluster: 'run2', taskDefinition: 'tiny', count: 3 }));
     expect(out.tasks).toHaveLength(3);
     const payload = await agent.nextPayload();
     expect(payload.message.tasks).toHaveLength(3); // one payload per instance per call
-    await ecs.send(new RunTaskCommand({ cluster: 'run2', taskDefinition: 'web:1' }));
+    await env.ecs.send(new RunTaskCommand({ cluster: 'run2', taskDefinition: 'web:1' }));
     expect((await agent.nextPayload()).message.seqNum).toBe(2);
-    const d = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'run2', containerInstances: [agent.containerInstanceArn] }));
+    const d = await env.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'run2', containerInstances: [agent.containerInstanceArn] }));
     const ci = d.containerInstances![0]!;
     expect(ci.agentConnected).toBe(true);
     expect(ci.pendingTasksCount).toBe(4);
@@ -142,15 +129,15 @@ describe('RunTask', () => {
     expect(ci.registeredResources!.find((r) => r.name === 'CPU')!.integerValue).toBe(1024);
     expect(ci.versionInfo).toEqual({ agentVersion: '1.83.0', agentHash: 'c763e4dc', dockerVersion: 'DockerVersion: 20.10.24' });
     expect(ci.ec2InstanceId).toMatch(/^mi-[0-9a-f]{17}$/);
-    const list = await ecs.send(new ListTasksCommand({ cluster: 'run2', family: 'tiny' }));
+    const list = await env.ecs.send(new ListTasksCommand({ cluster: 'run2', family: 'tiny' }));
     expect(list.taskArns!.sort()).toEqual(out.tasks!.map((t) => t.taskArn!).sort());
   });
 
   it('reports RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:PORTS and RESOURCE:PORTS_UDP failures', async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'run3' }));
+    await env.ecs.send(new CreateClusterCommand({ clusterName: 'run3' }));
     const agent = await agentIn('run3', { cpu: 1024, memory: 4096, portsUdp: ['5353'] });
     const failure = async (taskDefinition: string) => {
-      const out = await ecs.send(new RunTaskCommand({ cluster: 'run3', taskDefinition }));
+      const out = await env.ecs.send(new RunTaskCommand({ cluster: 'run3', taskDefinition }));
       expect(out.tasks).toEqual([]);
       return out.failures;
     };
@@ -159,38 +146,38 @@ describe('RunTask', () => {
     expect(await failure('ssh')).toEqual([{ arn: agent.containerInstanceArn, reason: 'RESOURCE:PORTS' }]); // 22 is reserved
     expect(await failure('dns')).toEqual([{ arn: agent.containerInstanceArn, reason: 'RESOURCE:PORTS_UDP' }]);
     // A static host port taken by a live task blocks a second copy; count 2 places one.
-    const two = await ecs.send(new RunTaskCommand({ cluster: 'run3', taskDefinition: 'web', count: 2 }));
+    const two = await env.ecs.send(new RunTaskCommand({ cluster: 'run3', taskDefinition: 'web', count: 2 }));
     expect(two.tasks).toHaveLength(1);
     expect(two.failures).toEqual([{ arn: agent.containerInstanceArn, reason: 'RESOURCE:PORTS' }]);
   });
 
   it('never places on an instance whose agent is disconnected', async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'run4' }));
+    await env.ecs.send(new CreateClusterCommand({ clusterName: 'run4' }));
     const offline = await agentIn('run4', {}, false);
-    const out = await ecs.send(new RunTaskCommand({ cluster: 'run4', taskDefinition: 'tiny' }));
+    const out = await env.ecs.send(new RunTaskCommand({ cluster: 'run4', taskDefinition: 'tiny' }));
     expect(out.tasks).toEqual([]);
     expect(out.failures).toEqual([{ arn: offline.containerInstanceArn, reason: 'AGENT' }]);
     const online = await agentIn('run4');
-    const many = await ecs.send(new RunTaskCommand({ cluster: 'run4', taskDefinition: 'tiny', count: 5 }));
+    const many = await env.ecs.send(new RunTaskCommand({ cluster: 'run4', taskDefinition: 'tiny', count: 5 }));
     expect(many.tasks!.map((t) => t.containerInstanceArn)).toEqual(Array(5).fill(online.containerInstanceArn));
     await online.disconnect();
     await new Promise((r) => setTimeout(r, 50));
-    const d = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'run4', containerInstances: [online.containerInstanceArn, 'nope'] }));
+    const d = await env.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'run4', containerInstances: [online.containerInstanceArn, 'nope'] }));
     expect(d.containerInstances![0]!.agentConnected).toBe(false);
     expect(d.failures).toEqual([{ arn: 'arn:aws:ecs:us-east-1:000000000000:container-instance/run4/nope', reason: 'MISSING' }]);
   });
 
   it('answers the ECS errors for bad requests', async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'empty' }));
+    await env.ecs.send(new CreateClusterCommand({ clusterName: 'empty' }));
     const err = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Error);
-    const noCluster = await err(ecs.send(new RunTaskCommand({ cluster: 'missing', taskDefinition: 'tiny' })));
+    const noCluster = await err(env.ecs.send(new RunTaskCommand({ cluster: 'missing', taskDefinition: 'tiny' })));
     expect(noCluster).toBeInstanceOf(ClusterNotFoundException);
-    const noTd = await err(ecs.send(new RunTaskCommand({ cluster: 'empty', taskDefinition: 'ghost' })));
+    const noTd = await err(env.ecs.send(new RunTaskCommand({ cluster: 'empty', taskDefinition: 'ghost' })));
     expect(noTd).toBeInstanceOf(ClientException);
-    const eleven = await err(ecs.send(new RunTaskCommand({ cluster: 'empty', taskDefinition: 'tiny', count: 11 })));
+    const eleven = await err(env.ecs.send(new RunTaskCommand({ cluster: 'empty', taskDefinition: 'tiny', count: 11 })));
     expect(eleven).toBeInstanceOf(InvalidParameterException);
     expect(eleven!.message).toBe('Count must be between 1 and 10.');
-    const noInstances = await err(ecs.send(new RunTaskCommand({ cluster: 'empty', taskDefinition: 'tiny' })));
+    const noInstances = await err(env.ecs.send(new RunTaskCommand({ cluster: 'empty', taskDefinition: 'tiny' })));
     expect(noInstances).toBeInstanceOf(InvalidParameterException);
     expect(noInstances!.message).toBe('No Container Instances were found in your cluster.');
   });
@@ -198,24 +185,24 @@ describe('RunTask', () => {
 
 describe('StartTask and listings', () => {
   it('starts on chosen instances and reports MISSING/resource failures per instance', async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'start1' }));
+    await env.ecs.send(new CreateClusterCommand({ clusterName: 'start1' }));
     const a = await agentIn('start1');
     const b = await agentIn('start1', { cpu: 100 });
     const id = a.containerInstanceArn.split('/').pop()!;
-    const out = await ecs.send(new StartTaskCommand({ cluster: 'start1', taskDefinition: 'web', containerInstances: [id, b.containerInstanceArn, 'ghost'] }));
+    const out = await env.ecs.send(new StartTaskCommand({ cluster: 'start1', taskDefinition: 'web', containerInstances: [id, b.containerInstanceArn, 'ghost'] }));
     expect(out.tasks!.map((t) => t.containerInstanceArn)).toEqual([a.containerInstanceArn]);
     expect(out.failures).toEqual([
       { arn: b.containerInstanceArn, reason: 'RESOURCE:CPU' },
       { arn: 'arn:aws:ecs:us-east-1:000000000000:container-instance/start1/ghost', reason: 'MISSING' },
     ]);
     expect((await a.nextPayload()).message.tasks[0]!.arn).toBe(out.tasks![0]!.taskArn);
-    const cis = await ecs.send(new ListContainerInstancesCommand({ cluster: 'start1', maxResults: 1 }));
+    const cis = await env.ecs.send(new ListContainerInstancesCommand({ cluster: 'start1', maxResults: 1 }));
     expect(cis.containerInstanceArns).toEqual([a.containerInstanceArn]);
-    const rest = await ecs.send(new ListContainerInstancesCommand({ cluster: 'start1', nextToken: cis.nextToken }));
+    const rest = await env.ecs.send(new ListContainerInstancesCommand({ cluster: 'start1', nextToken: cis.nextToken }));
     expect(rest.containerInstanceArns).toEqual([b.containerInstanceArn]);
-    const byInstance = await ecs.send(new ListTasksCommand({ cluster: 'start1', containerInstance: a.containerInstanceArn }));
+    const byInstance = await env.ecs.send(new ListTasksCommand({ cluster: 'start1', containerInstance: a.containerInstanceArn }));
     expect(byInstance.taskArns).toEqual([out.tasks![0]!.taskArn]);
-    const stopped = await ecs.send(new ListTasksCommand({ cluster: 'start1', desiredStatus: 'STOPPED' }));
+    const stopped = await env.ecs.send(new ListTasksCommand({ cluster: 'start1', desiredStatus: 'STOPPED' }));
     expect(stopped.taskArns).toEqual([]);
   });
 });

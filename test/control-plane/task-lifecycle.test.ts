@@ -17,39 +17,28 @@ import {
   SubmitContainerStateChangeCommand,
   waitUntilTasksRunning,
   waitUntilTasksStopped,
-  type ECSClient,
   type Task,
 } from '@aws-sdk/client-ecs';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../../src/control-plane/index.ts';
-import { FakeAgent, ecsClient } from './fake-agent.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeAgent } from './fake-agent.ts';
+import { connectedAgent, useControlPlane } from './control-plane-fixture.ts';
 
-let cp: RunningControlPlane;
-let ecs: ECSClient;
 let agent: FakeAgent;
 const CLUSTER = 'life';
 const BINDING = { bindIP: '0.0.0.0', containerPort: 80, hostPort: 8080, protocol: 'tcp' as const };
 
-beforeAll(async () => {
-  cp = await startControlPlane({ logger: pino({ level: 'silent' }), heartbeatIntervalMs: 100 });
-  ecs = ecsClient(cp.url);
+const env = useControlPlane({ heartbeatIntervalMs: 100 }, async ({ cp, ecs }) => {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   await ecs.send(new RegisterTaskDefinitionCommand({
     family: 'svc',
     containerDefinitions: [{ name: 'app', image: 'nginx', memory: 64, portMappings: [{ containerPort: 80, hostPort: 8080 }] }],
   }));
-  agent = await FakeAgent.register({ url: cp.url, cluster: CLUSTER });
-  await agent.connect();
-});
-afterAll(async () => {
-  await agent.close();
-  ecs.destroy();
-  await cp.close();
+  agent = await connectedAgent({ url: cp.url, cluster: CLUSTER });
+  return () => agent.close();
 });
 
 async function run(): Promise<Task> {
-  const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'svc' }));
+  const out = await env.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'svc' }));
   expect(out.failures).toEqual([]);
   const task = out.tasks![0]!;
   const payload = await agent.nextPayload();
@@ -57,7 +46,7 @@ async function run(): Promise<Task> {
   return task;
 }
 
-const describeTask = async (arn: string) => (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [arn] }))).tasks![0]!;
+const describeTask = async (arn: string) => (await env.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [arn] }))).tasks![0]!;
 
 describe('task state changes from the agent', () => {
   it('RUNNING then STOPPED (essential container exited) is visible in DescribeTasks', async () => {
@@ -68,7 +57,7 @@ describe('task state changes from the agent', () => {
     expect(running).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: 2 });
     expect(running.startedAt!.getTime()).toBeGreaterThanOrEqual(t0 - 1000);
     expect(running.containers![0]).toMatchObject({ runtimeId: 'abc123', lastStatus: 'RUNNING', networkBindings: [BINDING] });
-    const cluster = (await ecs.send(new DescribeClustersCommand({ clusters: [CLUSTER] }))).clusters![0]!;
+    const cluster = (await env.ecs.send(new DescribeClustersCommand({ clusters: [CLUSTER] }))).clusters![0]!;
     expect(cluster.runningTasksCount).toBe(1);
 
     const execStopped = new Date(Math.floor(Date.now() / 1000) * 1000 - 2000);
@@ -99,7 +88,7 @@ describe('task state changes from the agent', () => {
 
   it('SubmitContainerStateChange updates a container without moving the task', async () => {
     const task = await run();
-    const out = await ecs.send(new SubmitContainerStateChangeCommand({ cluster: CLUSTER, task: task.taskArn, containerName: 'app', runtimeId: 'r1', status: 'RUNNING', networkBindings: [BINDING] }));
+    const out = await env.ecs.send(new SubmitContainerStateChangeCommand({ cluster: CLUSTER, task: task.taskArn, containerName: 'app', runtimeId: 'r1', status: 'RUNNING', networkBindings: [BINDING] }));
     expect(out.acknowledgment).toBe('ACK');
     const t = await describeTask(task.taskArn!);
     expect(t.lastStatus).toBe('PENDING');
@@ -117,10 +106,10 @@ describe('StopTask', () => {
   it('pushes a STOPPED payload, keeps the reason, and the SDK waiters agree', async () => {
     const task = await run();
     await agent.report(task.taskArn!, 'RUNNING', [{ containerName: 'app', runtimeId: 'x1', status: 'RUNNING' }]);
-    const waited = await waitUntilTasksRunning({ client: ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: [task.taskArn!] });
+    const waited = await waitUntilTasksRunning({ client: env.ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: [task.taskArn!] });
     expect(waited.state).toBe('SUCCESS');
 
-    const stop = await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn!.split('/').pop()!, reason: 'deploying v2' }));
+    const stop = await env.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn!.split('/').pop()!, reason: 'deploying v2' }));
     expect(stop.task).toMatchObject({ desiredStatus: 'STOPPED', lastStatus: 'RUNNING', stoppedReason: 'deploying v2', stopCode: 'UserInitiated' });
     expect(stop.task!.stoppingAt).toBeInstanceOf(Date);
     const payload = await agent.nextPayload();
@@ -129,22 +118,22 @@ describe('StopTask', () => {
 
     // The agent stops the container (SIGTERM → exit 143) while the waiter polls.
     setTimeout(() => void agent.report(task.taskArn!, 'STOPPED', [{ containerName: 'app', status: 'STOPPED', exitCode: 143 }]), 300);
-    const stoppedWait = await waitUntilTasksStopped({ client: ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: [task.taskArn!] });
+    const stoppedWait = await waitUntilTasksStopped({ client: env.ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: [task.taskArn!] });
     expect(stoppedWait.state).toBe('SUCCESS');
     const t = await describeTask(task.taskArn!);
     expect(t).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'deploying v2' });
     expect(t.containers![0]!.exitCode).toBe(143);
-    const listed = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, desiredStatus: 'STOPPED' }));
+    const listed = await env.ecs.send(new ListTasksCommand({ cluster: CLUSTER, desiredStatus: 'STOPPED' }));
     expect(listed.taskArns).toContain(task.taskArn);
   });
 
   it('defaults the reason and answers InvalidParameterException for an unknown task', async () => {
     const task = await run();
-    const stop = await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    const stop = await env.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
     expect(stop.task!.stoppedReason).toBe('Task stopped by user');
     await agent.nextPayload();
     await agent.report(task.taskArn!, 'STOPPED', [{ containerName: 'app', status: 'STOPPED' }]);
-    const err = await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: 'ffff' })).catch((e: unknown) => e);
+    const err = await env.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: 'ffff' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidParameterException);
     expect((err as Error).message).toBe('The referenced task was not found.');
   });
@@ -153,7 +142,7 @@ describe('StopTask', () => {
 describe('ACS delivery', () => {
   it('re-sends an unacknowledged payload when the agent reconnects', async () => {
     agent.autoAck = false;
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'svc' }));
+    const out = await env.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'svc' }));
     const first = await agent.nextPayload();
     expect(first.message.tasks[0]!.arn).toBe(out.tasks![0]!.taskArn);
     await agent.disconnect();
@@ -184,15 +173,15 @@ describe('ACS delivery', () => {
 describe('DeleteCluster guards', () => {
   it('refuses while tasks live or instances are registered', async () => {
     const task = await run();
-    const withTasks = await ecs.send(new DeregisterContainerInstanceCommand({ cluster: CLUSTER, containerInstance: agent.containerInstanceArn })).catch((e: unknown) => e);
+    const withTasks = await env.ecs.send(new DeregisterContainerInstanceCommand({ cluster: CLUSTER, containerInstance: agent.containerInstanceArn })).catch((e: unknown) => e);
     expect(withTasks).toBeInstanceOf(InvalidParameterException);
-    const e1 = await ecs.send(new DeleteClusterCommand({ cluster: CLUSTER })).catch((e: unknown) => e);
+    const e1 = await env.ecs.send(new DeleteClusterCommand({ cluster: CLUSTER })).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(ClusterContainsContainerInstancesException);
-    await ecs.send(new DeregisterContainerInstanceCommand({ cluster: CLUSTER, containerInstance: agent.containerInstanceArn, force: true }));
-    const e2 = await ecs.send(new DeleteClusterCommand({ cluster: CLUSTER })).catch((e: unknown) => e);
+    await env.ecs.send(new DeregisterContainerInstanceCommand({ cluster: CLUSTER, containerInstance: agent.containerInstanceArn, force: true }));
+    const e2 = await env.ecs.send(new DeleteClusterCommand({ cluster: CLUSTER })).catch((e: unknown) => e);
     expect(e2).toBeInstanceOf(ClusterContainsTasksException);
     await agent.report(task.taskArn!, 'STOPPED', [{ containerName: 'app', status: 'STOPPED' }]);
-    const deleted = await ecs.send(new DeleteClusterCommand({ cluster: CLUSTER }));
+    const deleted = await env.ecs.send(new DeleteClusterCommand({ cluster: CLUSTER }));
     expect(deleted.cluster!.status).toBe('INACTIVE');
   });
 });

@@ -1,35 +1,25 @@
 // TCS telemetry read back: the latest PublishMetricsRequest per task and per instance, the latest
 // PublishInstanceStatusRequest and PublishHealthRequest per instance, served by
 // GET /dockhand/telemetry; container health also shows in DescribeTasks' healthStatus.
-import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import pino from 'pino';
+import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../../src/control-plane/index.ts';
+import { describe, expect, it } from 'vitest';
 import { signWebsocketUpgrade } from '../../src/protocol/sigv4-websocket.ts';
 import { signTcsFrame } from '../../src/protocol/tcs-frames.ts';
-import { CREDENTIALS, FakeAgent, REGION, ecsClient, eventually } from './fake-agent.ts';
+import { CREDENTIALS, REGION, eventually } from './fake-agent.ts';
+import { connectedAgent, useControlPlane } from './control-plane-fixture.ts';
 
 const CLUSTER = 'tele';
-let cp: RunningControlPlane;
-let ecs: ECSClient;
-
-beforeAll(async () => {
-  cp = await startControlPlane({ logger: pino({ level: 'silent' }), heartbeatIntervalMs: 200 });
-  ecs = ecsClient(cp.url);
+const env = useControlPlane({ heartbeatIntervalMs: 200 }, async ({ ecs }) => {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-});
-afterAll(async () => {
-  ecs.destroy();
-  await cp.close();
 });
 
 /** A TCS connection that sends signed frames and waits for each ack, as the agent does. */
 async function tcs(instanceArn: string): Promise<{ publish(doc: { type: string; message: unknown }): Promise<unknown>; close(): void }> {
-  const url = `${cp.url.replace('http:', 'ws:')}/tcs/ws?cluster=${CLUSTER}&containerInstance=${encodeURIComponent(instanceArn)}`;
+  const url = `${env.cp.url.replace('http:', 'ws:')}/tcs/ws?cluster=${CLUSTER}&containerInstance=${encodeURIComponent(instanceArn)}`;
   const ws = new WebSocket(url, { headers: await signWebsocketUpgrade({ url, region: REGION, credentials: CREDENTIALS }) });
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const host = new URL(cp.url).host;
+  const host = new URL(env.cp.url).host;
   return {
     async publish(doc) {
       const ack = new Promise((resolve) => {
@@ -47,7 +37,7 @@ async function tcs(instanceArn: string): Promise<{ publish(doc: { type: string; 
 }
 
 async function telemetry(query = ''): Promise<{ instances: Record<string, Record<string, unknown>> }> {
-  const res = await fetch(`${cp.url}/dockhand/telemetry${query}`);
+  const res = await fetch(`${env.cp.url}/dockhand/telemetry${query}`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/json');
   return (await res.json()) as { instances: Record<string, Record<string, unknown>> };
@@ -99,17 +89,16 @@ describe('GET /dockhand/telemetry', () => {
 
 describe('PublishHealthRequest → DescribeTasks healthStatus', () => {
   it('shows the reported container health and the task health derived from essential containers', async () => {
-    await ecs.send(new RegisterTaskDefinitionCommand({
+    await env.ecs.send(new RegisterTaskDefinitionCommand({
       family: 'checked',
       containerDefinitions: [
         { name: 'web', image: 'busybox', memory: 16, healthCheck: { command: ['CMD-SHELL', 'true'] } },
         { name: 'side', image: 'busybox', memory: 16, essential: false },
       ],
     }));
-    const agent = await FakeAgent.register({ url: cp.url, cluster: CLUSTER });
-    await agent.connect();
-    const taskArn = (await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'checked' }))).tasks![0]!.taskArn!;
-    const describe = async () => (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }))).tasks![0]!;
+    const agent = await connectedAgent({ url: env.cp.url, cluster: CLUSTER });
+    const taskArn = (await env.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'checked' }))).tasks![0]!.taskArn!;
+    const describe = async () => (await env.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }))).tasks![0]!;
     const health = (web: string) => ({
       type: 'PublishHealthRequest',
       message: {

@@ -208,7 +208,7 @@ export function createAcsGateway(o: AcsGatewayOptions): AcsGateway {
       log.warn({ instanceArn }, 'ACS connection for a deregistered container instance');
       return refuse(ws, 'InactiveInstanceException', `Container instance ${instanceArn} is inactive (deregistered).`, 'inactive instance');
     }
-    if (!instance || instance.status !== 'ACTIVE' || instance.clusterName !== cluster) {
+    if (!instance || instance.status === 'INACTIVE' || instance.clusterName !== cluster) { // DRAINING agents stay connected
       log.warn({ instanceArn, cluster }, 'ACS connection for an unknown container instance');
       return refuse(ws, 'InvalidInstanceException', `Container instance ${instanceArn} is not registered in cluster ${cluster}.`, 'invalid instance');
     }

@@ -22,6 +22,8 @@ export function toAcsTask(o: { task: TaskRecord; taskDefinition: TaskDefinitionR
     desiredStatus: task.desiredStatus,
     taskDefinitionAccountId: o.accountId,
     launchType: task.launchType,
+    // Service tasks carry their service's name, as real ACS payloads do (the agent's metadata shows it).
+    ...(task.group.startsWith('service:') ? { serviceName: task.group.slice('service:'.length) } : {}),
     networkMode: def.networkMode ?? 'bridge',
     // The ACS wire carries task cpu in vCPUs (a double), memory in MiB.
     ...(task.cpu !== undefined ? { cpu: Number(task.cpu) / 1024 } : {}),
@@ -61,10 +63,17 @@ function toAcsContainer(c: ContainerDefinition, containerArn: string | undefined
     mountPoints: (c.mountPoints ?? []).map((m) => ({ sourceVolume: m.sourceVolume, containerPath: m.containerPath, readOnly: m.readOnly ?? false })),
     portMappings,
     volumesFrom: (c.volumesFrom ?? []).map((v) => ({ sourceContainer: v.sourceContainer, readOnly: v.readOnly ?? false })),
-    secrets: (c.secrets ?? []).map((x) => ({ name: x.name, valueFrom: x.valueFrom, type: 'ENVIRONMENT', provider: x.valueFrom?.includes(':secretsmanager:') ? 'asm' : 'ssm' })),
+    // Log driver secretOptions travel as secrets aimed at the log driver, as ACS sends them.
+    secrets: [
+      ...(c.secrets ?? []).map((x) => acsSecret(x, 'ENVIRONMENT')),
+      ...(c.logConfiguration?.secretOptions ?? []).map((x) => acsSecret(x, 'LOG_DRIVER')),
+    ],
     dependsOn: (c.dependsOn ?? []).map((d) => ({ containerName: d.containerName ?? '', condition: d.condition as AcsContainerDependency['condition'] })),
     managedAgents: [],
     ...(c.privileged ? { privileged: true } : {}),
+    ...(c.repositoryCredentials?.credentialsParameter
+      ? { registryAuthentication: { type: 'asm', asmAuthData: { credentialsParameter: c.repositoryCredentials.credentialsParameter } } }
+      : {}),
     ...(c.healthCheck?.command?.length ? { healthCheckType: 'docker' as const } : {}),
     ...(c.startTimeout !== undefined ? { startTimeout: c.startTimeout } : {}),
     ...(c.stopTimeout !== undefined ? { stopTimeout: c.stopTimeout } : {}),
@@ -72,6 +81,11 @@ function toAcsContainer(c: ContainerDefinition, containerArn: string | undefined
     logsAuthStrategy: 'DEFAULT',
     dockerConfig: dockerConfigFor(c),
   };
+}
+
+function acsSecret(x: { name?: string; valueFrom?: string }, target: 'ENVIRONMENT' | 'LOG_DRIVER'): Record<string, unknown> {
+  const provider = x.valueFrom?.includes(':secretsmanager:') ? 'asm' : 'ssm';
+  return { name: x.name, valueFrom: x.valueFrom, type: 'ENVIRONMENT', provider, ...(target === 'LOG_DRIVER' ? { target } : {}) };
 }
 
 function toAcsVolume(v: Record<string, unknown>): AcsVolume {

@@ -7,6 +7,8 @@ import type { AcsDockerConfig } from '../../protocol/acs-messages.ts';
 
 const MIB = 1024 * 1024;
 const SECOND_NS = 1_000_000_000;
+/** ECS: "If the swappiness parameter is not specified, a default value of 60 is used" (with maxSwap). */
+const DEFAULT_SWAPPINESS = 60;
 
 /** Docker API version the JSON below is written for (what the capture's backend sent). */
 export const DOCKER_CONFIG_VERSION = '1.17';
@@ -27,6 +29,7 @@ function containerConfig(c: ContainerDefinition): Record<string, unknown> {
   if (c.hostname) out.Hostname = c.hostname;
   if (c.pseudoTerminal) out.Tty = true;
   if (c.interactive) out.OpenStdin = true;
+  if (c.disableNetworking) out.NetworkDisabled = true;
   if (c.healthCheck?.command?.length) {
     const h = c.healthCheck;
     out.Healthcheck = {
@@ -73,7 +76,12 @@ function hostConfig(c: ContainerDefinition): Record<string, unknown> {
       CgroupPermissions: (d.permissions ?? ['read', 'write', 'mknod']).map((p) => p[0]).join(''),
     }));
   }
-  if (lp?.swappiness !== undefined) out.MemorySwappiness = lp.swappiness;
-  if (lp?.maxSwap !== undefined && c.memory) out.MemorySwap = lp.maxSwap * MIB + c.memory * MIB;
+  // maxSwap is the swap on top of the hard limit (0: none); swappiness only counts with maxSwap.
+  // Without a hard limit there is nothing to add it to: MemorySwap still goes out (never dropped),
+  // and the agent refuses the container with that reason.
+  if (lp?.maxSwap !== undefined && lp.maxSwap !== null) {
+    out.MemorySwap = (lp.maxSwap + (c.memory ?? 0)) * MIB;
+    out.MemorySwappiness = lp.swappiness ?? DEFAULT_SWAPPINESS;
+  }
   return out;
 }

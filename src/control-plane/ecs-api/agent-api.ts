@@ -1,16 +1,18 @@
 // The operations only agents call: RegisterContainerInstance, DiscoverPollEndpoint,
 // SubmitTaskStateChange, SubmitContainerStateChange. Shapes follow the v1.83.0 capture.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Attribute, Resource, Tag, VersionInfo } from '@aws-sdk/client-ecs';
+import type { Attribute, Resource, VersionInfo } from '@aws-sdk/client-ecs';
 import { containerInstanceArn, parseArn } from '../../protocol/arn.ts';
 import type { ContainerStateChange, ContainerStateChangeRequest, TaskStateChangeRequest } from '../../protocol/state-change.ts';
 import { CONTAINER_STATUSES, REPORTED_TASK_STATUSES, isOneOf } from '../../protocol/statuses.ts';
 import { invalidParameter } from '../errors.ts';
 import type { ContainerInstanceRecord, TaskRecord } from '../model/records.ts';
 import { transition, type TaskEvent } from '../model/task-lifecycle.ts';
+import { nudgeServices } from '../services/scheduler.ts';
 import type { ApiContext, Handler, Input } from './context.ts';
 import { optList, optNumber, optObject, optString, reqString } from './input.ts';
 import { activeCluster, findTask } from './resolve.ts';
+import { readTags } from './tag-rules.ts';
 import { containerInstanceView } from './views.ts';
 
 const ACK = { acknowledgment: 'ACK' };
@@ -22,14 +24,14 @@ const registerContainerInstance: Handler = (ctx, input) => {
   const versionInfo = optObject<VersionInfo>(input, 'versionInfo');
   const clientToken = optString(input, 'clientToken');
   const requestedArn = optString(input, 'containerInstanceArn');
-  const tags = optList<Tag>(input, 'tags') ?? [];
+  const tags = readTags(input);
   for (const r of totalResources) {
     if (!r || typeof r.name !== 'string' || typeof r.type !== 'string') throw invalidParameter('Each resource needs a name and a type.');
   }
 
   if (!requestedArn && clientToken) {
     // A retried registration (same token) gets the instance the first attempt created.
-    const same = ctx.store.listContainerInstances(cluster.name).find((ci) => ci.clientToken === clientToken && ci.status === 'ACTIVE');
+    const same = ctx.store.listContainerInstances(cluster.name).find((ci) => ci.clientToken === clientToken && ci.status !== 'INACTIVE');
     if (same) return { containerInstance: containerInstanceView(ctx, same) };
   }
 
@@ -47,7 +49,8 @@ const registerContainerInstance: Handler = (ctx, input) => {
     arn: requestedArn ?? containerInstanceArn(ctx.scope, cluster.name, randomUUID().replaceAll('-', '')),
     clusterName: cluster.name,
     ec2InstanceId: existing?.ec2InstanceId ?? instanceIdFrom(optString(input, 'instanceIdentityDocument'), external),
-    status: 'ACTIVE',
+    // An agent restart re-registers; a DRAINING instance stays DRAINING (only the user reopens it).
+    status: existing?.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
     registeredAt: existing?.registeredAt ?? ctx.now(),
     version: (existing?.version ?? 0) + 1,
     ...(clientToken ? { clientToken } : {}),
@@ -117,6 +120,8 @@ function apply(ctx: ApiContext, task: TaskRecord, event: TaskEvent): void {
   if (result.changed) {
     ctx.store.putTask(result.task);
     ctx.logger.info({ task: task.arn, event: event.kind, lastStatus: result.task.lastStatus }, 'task state changed');
+    // A service whose task started or stopped reacts now rather than at its next period.
+    if (result.task.lastStatus !== task.lastStatus) nudgeServices(ctx);
   } else {
     ctx.logger.debug({ task: task.arn, event: event.kind, why: result.ignored }, 'state change ignored');
   }
@@ -171,7 +176,27 @@ const submitContainerStateChange: Handler = (ctx, input) => {
   return ACK;
 };
 
+const ATTACHMENT_STATUSES = ['PRECREATED', 'CREATED', 'ATTACHING', 'ATTACHED', 'DETACHING', 'DETACHED', 'DELETED', 'FAILED'];
+
+/** Agents report ENI/attachment states here. Dockhand tasks have no attachments (bridge/host
+ *  networking, no ENIs), so there is nothing to update: check the report and acknowledge it. */
+const submitAttachmentStateChanges: Handler = (ctx, input) => {
+  const cluster = activeCluster(ctx, optString(input, 'cluster'));
+  const attachments = optList<unknown>(input, 'attachments');
+  if (!attachments || attachments.length === 0) throw invalidParameter('attachments can not be empty.');
+  for (const raw of attachments) {
+    const a = (typeof raw === 'object' && raw !== null ? raw : {}) as Input;
+    const arn = optString(a, 'attachmentArn');
+    const status = optString(a, 'status');
+    if (!arn) throw invalidParameter('Each attachment change needs an attachmentArn.');
+    if (!status || !ATTACHMENT_STATUSES.includes(status)) throw invalidParameter(`Invalid attachment status '${status ?? ''}' for ${arn}.`);
+  }
+  ctx.logger.info({ cluster: cluster.name, attachments }, 'attachment state changes acknowledged (Dockhand tracks no attachments)');
+  return ACK;
+};
+
 export const agentHandlers: Record<string, Handler> = {
+  SubmitAttachmentStateChanges: submitAttachmentStateChanges,
   RegisterContainerInstance: registerContainerInstance,
   DiscoverPollEndpoint: discoverPollEndpoint,
   SubmitTaskStateChange: submitTaskStateChange,

@@ -13,8 +13,9 @@ export interface ApiContext {
   /** The server's own base URL (http://host:port), for DiscoverPollEndpoint. */
   baseUrl: () => string;
   acs: Pick<AcsGateway, 'isConnected' | 'pushTasks' | 'instanceDeregistered'>;
-  /** Container health as agents last reported it over TCS (DescribeTasks' healthStatus). */
-  health: Pick<TelemetryStore, 'containerHealth'>;
+  /** Container health as agents last reported it over TCS (DescribeTasks' healthStatus), and the
+   *  telemetry view (its instanceStatus is DescribeContainerInstances' healthStatus). */
+  health: Pick<TelemetryStore, 'containerHealth' | 'view'>;
   now: () => number;
   random: () => number;
 }

@@ -57,10 +57,23 @@ export function optObject<T>(input: Input, key: string): T | undefined {
   return v as T;
 }
 
-function readMaxResults(input: Input): number {
-  const max = optNumber(input, 'maxResults') ?? 100;
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter('maxResults must be between 1 and 100.');
+/** `maxResults`: 1..`limit` (ECS: 100 for most List* calls, 10 for ListAccountSettings and
+ *  DescribeCapacityProviders), defaulting to the limit. */
+function readMaxResults(input: Input, limit = 100): number {
+  const max = optNumber(input, 'maxResults') ?? limit;
+  if (!Number.isInteger(max) || max < 1 || max > limit) throw invalidParameter(`maxResults must be between 1 and ${limit}.`);
   return max;
+}
+
+/** The text inside a nextToken we issued; anything that is not our base64url is refused, so a
+ *  mangled token is an InvalidParameterException instead of silently restarting the listing. */
+function decodeToken(token: string, prefix: string): string {
+  const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  if (!/^[A-Za-z0-9_-]+$/.test(token) || Buffer.from(decoded).toString('base64url') !== token
+    || !decoded.startsWith(prefix) || decoded.length === prefix.length) {
+    throw invalidParameter('Invalid nextToken: pass the nextToken of the previous page unchanged.');
+  }
+  return decoded.slice(prefix.length);
 }
 
 const AFTER = 'after:';
@@ -73,9 +86,7 @@ export function readPageRequest(input: Input): PageRequest {
   const limit = readMaxResults(input);
   const token = optString(input, 'nextToken');
   if (!token) return { limit };
-  const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (!decoded.startsWith(AFTER) || decoded.length === AFTER.length) throw invalidParameter('Invalid nextToken.');
-  return { limit, after: decoded.slice(AFTER.length) };
+  return { limit, after: decodeToken(token, AFTER) };
 }
 
 export function pageNextToken(page: Page): { nextToken?: string } {
@@ -83,17 +94,18 @@ export function pageNextToken(page: Page): { nextToken?: string } {
 }
 
 /**
- * ECS list pagination over an in-memory list (ListClusters: clusters are few): `maxResults` 1..100 (default 100), an opaque `nextToken`. Our token is the
+ * ECS list pagination over an in-memory list (ListClusters: clusters are few): `maxResults`
+ * 1..`maxLimit` (default the limit), an opaque `nextToken`. Our token is the
  * offset, base64-encoded, so a stale one after deletions may skip or repeat, as ECS warns it can.
  */
-export function paginate<T>(items: T[], input: Input): { page: T[]; nextToken?: string } {
-  const max = readMaxResults(input);
+export function paginate<T>(items: T[], input: Input, maxLimit = 100): { page: T[]; nextToken?: string } {
+  const max = readMaxResults(input, maxLimit);
   const token = optString(input, 'nextToken');
   let start = 0;
   if (token) {
-    const decoded = Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^offset:/, ''));
-    if (!Number.isInteger(decoded) || decoded < 0) throw invalidParameter('Invalid nextToken.');
-    start = decoded;
+    const decoded = decodeToken(token, 'offset:');
+    if (!/^\d+$/.test(decoded)) throw invalidParameter('Invalid nextToken: pass the nextToken of the previous page unchanged.');
+    start = Number(decoded);
   }
   const page = items.slice(start, start + max);
   const end = start + page.length;

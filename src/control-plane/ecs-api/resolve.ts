@@ -2,7 +2,7 @@
 // short name or a full ARN almost everywhere; the helpers here make every handler accept both.
 import { clusterName, containerInstanceArn, parseArn, taskArn } from '../../protocol/arn.ts';
 import { clusterNotFound } from '../errors.ts';
-import type { ClusterRecord, ResourceNeeds, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
+import type { ClusterRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
 import type { ApiContext } from './context.ts';
 
 export const DEFAULT_CLUSTER = 'default';
@@ -49,8 +49,4 @@ export function findTask(ctx: ApiContext, cluster: ClusterRecord, ref: string): 
 /** Tasks that still hold resources on their instance: anything not yet reported STOPPED. */
 export function liveTasks(ctx: ApiContext, clusterName: string): TaskRecord[] {
   return ctx.store.listLiveTasks(clusterName);
-}
-
-export function reservedOn(ctx: ApiContext, clusterName: string, instanceArn: string): ResourceNeeds[] {
-  return ctx.store.listLiveTasksOn(instanceArn).filter((t) => t.clusterName === clusterName).map((t) => t.needs);
 }

@@ -7,9 +7,12 @@ import { ECS_CONTENT_TYPE, ECS_TARGET_PREFIX } from '../../protocol/ecs-wire.ts'
 import { parseAuthorization } from '../../protocol/sigv4-websocket.ts';
 import { EcsError } from '../errors.ts';
 import { agentHandlers } from './agent-api.ts';
+import { attributeHandlers } from './attributes.ts';
 import { clusterHandlers } from './clusters.ts';
 import { containerInstanceHandlers } from './container-instances.ts';
 import type { ApiContext, Handler, Input } from './context.ts';
+import { opsHandlers } from './ops-api.ts';
+import { serviceHandlers } from './services.ts';
 import { taskDefinitionHandlers } from './task-definitions.ts';
 import { taskHandlers } from './tasks.ts';
 
@@ -19,6 +22,9 @@ const HANDLERS: Record<string, Handler> = {
   ...taskHandlers,
   ...containerInstanceHandlers,
   ...agentHandlers,
+  ...attributeHandlers,
+  ...opsHandlers,
+  ...serviceHandlers,
 };
 
 export const SUPPORTED_OPERATIONS: readonly string[] = Object.keys(HANDLERS);

@@ -1,15 +1,23 @@
-// RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition.
+// RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, ListTaskDefinitionFamilies,
+// DeregisterTaskDefinition. (The reference API has no DeleteTaskDefinitions: INACTIVE definitions stay.)
 // A definition is stored as sent (minus tags), so DescribeTaskDefinition gives back every field;
 // only task-level cpu/memory are normalised ("1 vCPU" → "1024"), as ECS does.
-import type { ContainerDefinition, Tag } from '@aws-sdk/client-ecs';
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { taskDefinitionArn } from '../../protocol/arn.ts';
 import { clientError, invalidParameter } from '../errors.ts';
 import { parseCpuUnits, parseMemoryMiB } from '../model/effective-definition.ts';
 import type { TaskDefinitionBody, TaskDefinitionRecord } from '../model/records.ts';
-import type { Handler, Input } from './context.ts';
-import { optList, optString, pageNextToken, readPageRequest, reqString } from './input.ts';
+import { familyOfTaskDefinitionArn } from '../store/store-queries.ts';
+import { rootPrincipal } from './account-settings.ts';
+import { checkContainerEnums } from './container-definition-rules.ts';
+import type { ApiContext, Handler, Input } from './context.ts';
+import { optList, optString, optStringList, pageNextToken, paginate, readPageRequest, reqString } from './input.ts';
 import { findTaskDefinition } from './resolve.ts';
+import { readTags } from './tag-rules.ts';
 import { taskDefinitionView } from './views.ts';
+
+/** The definition as ECS answers it; registeredBy is the root user (there is no IAM here). */
+const view = (ctx: ApiContext, td: TaskDefinitionRecord) => ({ ...taskDefinitionView(td), registeredBy: rootPrincipal(ctx) });
 
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -29,6 +37,10 @@ function validate(input: Input): TaskDefinitionBody {
   if (networkMode !== undefined && !['bridge', 'host', 'awsvpc', 'none'].includes(networkMode)) {
     throw clientError(`Invalid networkMode '${networkMode}'.`);
   }
+  const pidMode = optString(input, 'pidMode');
+  if (pidMode !== undefined && pidMode !== 'host' && pidMode !== 'task') throw clientError(`Invalid pidMode '${pidMode}': use host or task.`);
+  const ipcMode = optString(input, 'ipcMode');
+  if (ipcMode !== undefined && !['host', 'task', 'none'].includes(ipcMode)) throw clientError(`Invalid ipcMode '${ipcMode}': use host, task or none.`);
   const names = new Set<string>();
   for (const c of containers) {
     if (typeof c !== 'object' || c === null) throw clientError('Container definitions must be structures.');
@@ -44,6 +56,7 @@ function validate(input: Input): TaskDefinitionBody {
       throw clientError(`Invalid setting for container '${c.name}'. 'memory' must be greater than or equal to 'memoryReservation'.`);
     }
   }
+  for (const c of containers) checkContainerEnums(c, names);
   const { tags: _tags, ...rest } = input;
   const cpuUnits = parseCpuUnits(cpu);
   return {
@@ -57,8 +70,8 @@ function validate(input: Input): TaskDefinitionBody {
 
 const registerTaskDefinition: Handler = (ctx, input) => {
   const definition = validate(input);
+  const tags = readTags(input);
   const revision = ctx.store.latestRevision(definition.family) + 1;
-  const tags = optList<Tag>(input, 'tags') ?? [];
   const td: TaskDefinitionRecord = {
     arn: taskDefinitionArn(ctx.scope, definition.family, revision),
     family: definition.family,
@@ -70,20 +83,22 @@ const registerTaskDefinition: Handler = (ctx, input) => {
   };
   ctx.store.putTaskDefinition(td);
   ctx.logger.info({ taskDefinition: td.arn }, 'task definition registered');
-  return { taskDefinition: taskDefinitionView(td), tags };
+  return { taskDefinition: view(ctx, td), tags };
 };
 
 const describeTaskDefinition: Handler = (ctx, input) => {
   const td = findTaskDefinition(ctx, reqString(input, 'taskDefinition'));
   if (!td) throw clientError('Unable to describe task definition.');
-  const include = optList<string>(input, 'include') ?? [];
-  return { taskDefinition: taskDefinitionView(td), ...(include.includes('TAGS') ? { tags: td.tags } : {}) };
+  const include = optStringList(input, 'include') ?? [];
+  const unknown = include.find((i) => i !== 'TAGS');
+  if (unknown !== undefined) throw invalidParameter(`Invalid include '${unknown}': the only value is TAGS.`);
+  return { taskDefinition: view(ctx, td), ...(include.includes('TAGS') ? { tags: td.tags } : {}) };
 };
 
 const listTaskDefinitions: Handler = (ctx, input) => {
   const prefix = optString(input, 'familyPrefix');
   const status = optString(input, 'status') ?? 'ACTIVE';
-  if (!['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'].includes(status)) throw invalidParameter(`Invalid status '${status}'.`);
+  if (!['ACTIVE', 'INACTIVE'].includes(status)) throw invalidParameter(`Invalid status '${status}': use ACTIVE or INACTIVE.`);
   const sort = optString(input, 'sort') ?? 'ASC';
   if (sort !== 'ASC' && sort !== 'DESC') throw invalidParameter(`Invalid sort '${sort}'.`);
   // ECS treats familyPrefix as a whole family name despite its name.
@@ -102,12 +117,39 @@ const deregisterTaskDefinition: Handler = (ctx, input) => {
     td.deregisteredAt = ctx.now();
     ctx.store.putTaskDefinition(td);
   }
-  return { taskDefinition: taskDefinitionView(td) };
+  return { taskDefinition: view(ctx, td) };
+};
+
+/** Every family with at least one revision of `status`, from the store's (family, revision) order. */
+function familiesWith(ctx: ApiContext, status: 'ACTIVE' | 'INACTIVE'): Set<string> {
+  const families = new Set<string>();
+  let after: string | undefined;
+  do {
+    const page = ctx.store.pageTaskDefinitionArns({ status, descending: false }, { limit: 1000, ...(after !== undefined ? { after } : {}) });
+    for (const arn of page.arns) families.add(familyOfTaskDefinitionArn(arn));
+    after = page.after;
+  } while (after !== undefined);
+  return families;
+}
+
+const listTaskDefinitionFamilies: Handler = (ctx, input) => {
+  const prefix = optString(input, 'familyPrefix') ?? '';
+  const status = optString(input, 'status') ?? 'ALL';
+  if (!['ACTIVE', 'INACTIVE', 'ALL'].includes(status)) throw invalidParameter(`Invalid status '${status}': use ACTIVE, INACTIVE or ALL.`);
+  const active = familiesWith(ctx, 'ACTIVE');
+  // INACTIVE: families none of whose revisions is ACTIVE any more.
+  const inactive = [...familiesWith(ctx, 'INACTIVE')].filter((f) => !active.has(f));
+  const families = (status === 'ACTIVE' ? [...active] : status === 'INACTIVE' ? inactive : [...new Set([...active, ...inactive])])
+    .filter((f) => f.startsWith(prefix))
+    .sort();
+  const { page, nextToken } = paginate(families, input);
+  return { families: page, ...(nextToken ? { nextToken } : {}) };
 };
 
 export const taskDefinitionHandlers: Record<string, Handler> = {
   RegisterTaskDefinition: registerTaskDefinition,
   DescribeTaskDefinition: describeTaskDefinition,
   ListTaskDefinitions: listTaskDefinitions,
+  ListTaskDefinitionFamilies: listTaskDefinitionFamilies,
   DeregisterTaskDefinition: deregisterTaskDefinition,
 };

@@ -6,11 +6,14 @@ import { containerArn, taskArn } from '../../protocol/arn.ts';
 import { clientError, invalidParameter } from '../errors.ts';
 import { computeNeeds, effectiveContainers, taskLevelSizes } from '../model/effective-definition.ts';
 import { requiredAttributeNames } from '../model/requires-attributes.ts';
-import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
-import { placeTasks, type PlacementCandidate, type PlacementResult } from '../scheduler/placement.ts';
+import type { ClusterRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
+import { placeTasks, type PlacementResult } from '../scheduler/placement.ts';
+import { readConstraints, readStrategies, type Constraint, type Strategy } from '../scheduler/placement-spec.ts';
 import type { ApiContext, Input } from './context.ts';
-import { optList, optObject, optString, reqString } from './input.ts';
-import { activeCluster, findTaskDefinition, reservedOn } from './resolve.ts';
+import { optObject, optString, reqString } from './input.ts';
+import { candidateFor, indexOf } from './instance-facts.ts';
+import { readLaunchExtras } from './launch-extras.ts';
+import { activeCluster, findTaskDefinition } from './resolve.ts';
 import { taskView } from './views.ts';
 
 export interface LaunchRequest {
@@ -20,6 +23,7 @@ export interface LaunchRequest {
   startedBy?: string;
   group: string;
   tags: Tag[];
+  enableExecuteCommand?: true;
 }
 
 export function readLaunchRequest(ctx: ApiContext, input: Input): LaunchRequest {
@@ -46,17 +50,7 @@ export function readLaunchRequest(ctx: ApiContext, input: Input): LaunchRequest 
     overrides,
     ...(startedBy !== undefined ? { startedBy } : {}),
     group: optString(input, 'group') || `family:${taskDefinition.family}`,
-    tags: optList<Tag>(input, 'tags') ?? [],
-  };
-}
-
-export function candidateFor(ctx: ApiContext, ci: ContainerInstanceRecord): PlacementCandidate {
-  return {
-    arn: ci.arn,
-    registeredResources: ci.registeredResources,
-    connected: ctx.acs.isConnected(ci.arn),
-    reserved: reservedOn(ctx, ci.clusterName, ci.arn),
-    attributes: ci.attributes.map((a) => a.name ?? ''),
+    ...readLaunchExtras(input, cluster, taskDefinition),
   };
 }
 
@@ -71,13 +65,35 @@ export const requiredAttributesOf = (r: LaunchRequest) => requiredAttributeNames
 export interface PlacementSpec {
   strategy?: PlacementStrategy[];
   constraints?: PlacementConstraint[];
+  /** Only these instances are candidates (the service scheduler's DAEMON task for one instance). */
+  instanceArns?: string[];
 }
 
-/** Places `count` copies of the request's task among the cluster's ACTIVE instances and launches
- *  those that fit: what RunTask does, and what the service scheduler does for each missing task. */
-export function placeAndLaunch(ctx: ApiContext, r: LaunchRequest, count: number, _spec: PlacementSpec = {}): { tasks: unknown[]; failures: PlacementResult['failures'] } {
-  const instances = ctx.store.listContainerInstances(r.cluster.name).filter((ci) => ci.status === 'ACTIVE');
-  const result = placeTasks({ candidates: instances.map((ci) => candidateFor(ctx, ci)), needs: needsOf(r), count, random: ctx.random, requiredAttributes: requiredAttributesOf(r) });
+/** The spec read and checked, with the task definition's own memberOf constraints added: an
+ *  InvalidParameterException for a bad rule or expression. CreateService can call it to refuse a
+ *  bad spec up front instead of at each placement. */
+export function checkPlacementSpec(spec: PlacementSpec, taskDefinition?: TaskDefinitionRecord): { strategies: Strategy[]; constraints: Constraint[] } {
+  return {
+    strategies: readStrategies(spec.strategy),
+    constraints: readConstraints(spec.constraints, taskDefinition?.definition.placementConstraints),
+  };
+}
+
+/** Whether the rules read more of an instance than its resources, attribute names and groups. */
+const readsFacts = (strategies: Strategy[], constraints: Constraint[]) =>
+  constraints.some((c) => c.type === 'memberOf') || strategies.some((s) => s.type === 'spread' && s.field.kind === 'attribute');
+
+/** Places `count` copies of the request's task among the cluster's ACTIVE instances (DRAINING
+ *  and INACTIVE ones get nothing new) and launches those that fit: what RunTask does, and what the
+ *  service scheduler does for each missing task. Reads the placement index, never the tasks. */
+export function placeAndLaunch(ctx: ApiContext, r: LaunchRequest, count: number, spec: PlacementSpec = {}): { tasks: unknown[]; failures: PlacementResult['failures'] } {
+  const { strategies, constraints } = checkPlacementSpec(spec, r.taskDefinition);
+  const instances = indexOf(ctx).instancesOf(r.cluster.name).filter((ci) => ci.status === 'ACTIVE' && (!spec.instanceArns || spec.instanceArns.includes(ci.arn)));
+  const withFacts = readsFacts(strategies, constraints);
+  const result = placeTasks({
+    candidates: instances.map((ci) => candidateFor(ctx, ci, withFacts)),
+    needs: needsOf(r), count, random: ctx.random, requiredAttributes: requiredAttributesOf(r), strategies, constraints, group: r.group,
+  });
   return { tasks: result.placements.length ? launchOn(ctx, r, result.placements) : [], failures: result.failures };
 }
 
@@ -116,6 +132,7 @@ function newTask(ctx: ApiContext, r: LaunchRequest, instanceArn: string): TaskRe
     ...(r.startedBy !== undefined ? { startedBy: r.startedBy } : {}),
     group: r.group,
     tags: r.tags,
+    ...(r.enableExecuteCommand ? { enableExecuteCommand: true } : {}),
     overrides: r.overrides,
     ...sizes,
     needs: needsOf(r),

@@ -2,20 +2,30 @@
 import { invalidParameter } from '../errors.ts';
 import { transition } from '../model/task-lifecycle.ts';
 import { firstUnmet, missingAttributesDetail } from '../scheduler/placement.ts';
+import { refuseCapacityProviderLaunch } from './capacity-provider-rules.ts';
+import { requireService } from './service-views.ts';
 import type { Handler } from './context.ts';
 import { optList, optNumber, optString, optStringList, pageNextToken, readPageRequest, reqString } from './input.ts';
-import { candidateFor, launchOn, needsOf, placeAndLaunch, readLaunchRequest, requiredAttributesOf } from './task-launch.ts';
+import { candidateFor, indexOf } from './instance-facts.ts';
+import { checkPlacementSpec, launchOn, needsOf, placeAndLaunch, readLaunchRequest, requiredAttributesOf, type PlacementSpec } from './task-launch.ts';
 import { activeCluster, findTask, toInstanceArn, toTaskArn } from './resolve.ts';
 import { taskView } from './views.ts';
 
 const runTask: Handler = (ctx, input) => {
   const count = optNumber(input, 'count') ?? 1;
   const r = readLaunchRequest(ctx, input);
+  refuseCapacityProviderLaunch(r.cluster, input); // no Fargate, no Auto Scaling groups here
   if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('Count must be between 1 and 10.');
-  if (!ctx.store.listContainerInstances(r.cluster.name).some((ci) => ci.status === 'ACTIVE')) {
+  const spec: PlacementSpec = {
+    strategy: optList(input, 'placementStrategy') ?? [],
+    constraints: optList(input, 'placementConstraints') ?? [],
+  };
+  checkPlacementSpec(spec, r.taskDefinition); // a bad rule is refused even in an empty cluster
+  // DRAINING instances take no new tasks: a cluster of only those has nowhere to place.
+  if (!indexOf(ctx).instancesOf(r.cluster.name).some((ci) => ci.status === 'ACTIVE')) {
     throw invalidParameter('No Container Instances were found in your cluster.');
   }
-  const { tasks, failures } = placeAndLaunch(ctx, r, count);
+  const { tasks, failures } = placeAndLaunch(ctx, r, count, spec);
   if (failures.length) ctx.logger.info({ failures }, 'RunTask could not place every task');
   return { tasks, failures };
 };
@@ -31,7 +41,9 @@ const startTask: Handler = (ctx, input) => {
     const arn = toInstanceArn(ctx, r.cluster, ref);
     const ci = ctx.store.getContainerInstance(arn);
     if (!ci || ci.clusterName !== r.cluster.name || ci.status !== 'ACTIVE') {
-      failures.push({ arn, reason: 'MISSING' });
+      // MISSING and INACTIVE are ECS's documented StartTask reasons; DRAINING is ours, for an
+      // instance that UpdateContainerInstancesState closed to new tasks.
+      failures.push({ arn, reason: !ci || ci.clusterName !== r.cluster.name ? 'MISSING' : ci.status });
       continue;
     }
     const candidate = candidateFor(ctx, ci);
@@ -85,6 +97,9 @@ const listTasks: Handler = (ctx, input) => {
   const family = optString(input, 'family');
   const startedBy = optString(input, 'startedBy');
   const launchType = optString(input, 'launchType');
+  if (launchType && !['EC2', 'FARGATE', 'EXTERNAL'].includes(launchType)) throw invalidParameter(`Invalid launchType '${launchType}': use EC2, FARGATE or EXTERNAL.`);
+  const serviceRef = optString(input, 'serviceName');
+  const service = serviceRef ? requireService(ctx, cluster, serviceRef) : undefined; // ServiceNotFoundException
   const desired = optString(input, 'desiredStatus') ?? 'RUNNING';
   if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) throw invalidParameter(`Invalid desiredStatus '${desired}'.`);
   const page = ctx.store.pageTaskArns({
@@ -95,6 +110,8 @@ const listTasks: Handler = (ctx, input) => {
     ...(family ? { family } : {}),
     ...(startedBy ? { startedBy } : {}),
     ...(launchType ? { launchType } : {}),
+    // A service's tasks are in its group (ECS: "service:<name>").
+    ...(service ? { group: `service:${service.name}` } : {}),
   }, readPageRequest(input));
   return { taskArns: page.arns, ...pageNextToken(page) };
 };

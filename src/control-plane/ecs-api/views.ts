@@ -3,32 +3,13 @@
 import { clusterArn } from '../../protocol/arn.ts';
 import { toEpochSeconds } from '../../protocol/ecs-wire.ts';
 import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
-import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
+import type { ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from '../model/records.ts';
 import { requiresAttributes } from '../model/requires-attributes.ts';
 import { remainingResources } from '../scheduler/placement.ts';
 import type { ApiContext } from './context.ts';
+import { agentConnected, effectiveAttributes, indexOf } from './instance-facts.ts';
 
 const secs = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : toEpochSeconds(ms));
-
-export function clusterView(ctx: ApiContext, c: ClusterRecord): Record<string, unknown> {
-  // Only live tasks count (running, pending): the STOPPED history is never read here.
-  const tasks = c.status === 'ACTIVE' ? ctx.store.listLiveTasks(c.name) : [];
-  const instances = c.status === 'ACTIVE' ? ctx.store.listContainerInstances(c.name) : [];
-  return {
-    clusterArn: c.arn,
-    clusterName: c.name,
-    status: c.status,
-    registeredContainerInstancesCount: instances.filter((i) => i.status === 'ACTIVE').length,
-    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
-    pendingTasksCount: tasks.filter((t) => t.lastStatus === 'PENDING').length,
-    activeServicesCount: 0,
-    statistics: [],
-    tags: c.tags,
-    settings: c.settings,
-    capacityProviders: [],
-    defaultCapacityProviderStrategy: [],
-  };
-}
 
 export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unknown> {
   return {
@@ -48,19 +29,20 @@ export function taskDefinitionView(td: TaskDefinitionRecord): Record<string, unk
 }
 
 export function containerInstanceView(ctx: ApiContext, ci: ContainerInstanceRecord): Record<string, unknown> {
-  const tasks = ctx.store.listLiveTasksOn(ci.arn);
+  // From the placement index: counting tasks here must not read (and parse) them from the store.
+  const usage = indexOf(ctx).usageOf(ci.arn);
   return {
     containerInstanceArn: ci.arn,
     ec2InstanceId: ci.ec2InstanceId,
     version: ci.version,
     ...(ci.versionInfo ? { versionInfo: ci.versionInfo } : {}),
-    remainingResources: remainingResources(ci.registeredResources, tasks.map((t) => t.needs)),
+    remainingResources: remainingResources(ci.registeredResources, [usage.used]),
     registeredResources: ci.registeredResources,
     status: ci.status,
-    agentConnected: ci.status === 'ACTIVE' && ctx.acs.isConnected(ci.arn),
-    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
-    pendingTasksCount: tasks.filter((t) => t.lastStatus === 'PENDING').length,
-    attributes: ci.attributes,
+    agentConnected: agentConnected(ctx, ci),
+    runningTasksCount: usage.runningTasksCount,
+    pendingTasksCount: usage.pendingTasksCount,
+    attributes: effectiveAttributes(ctx, ci),
     registeredAt: secs(ci.registeredAt),
     attachments: [],
     tags: ci.tags,
@@ -125,6 +107,7 @@ export function taskView(ctx: ApiContext, t: TaskRecord, includeTags: boolean): 
     attachments: [],
     attributes: [],
     healthStatus: taskHealthStatus(t, health),
+    enableExecuteCommand: t.enableExecuteCommand ?? false,
     ...(includeTags ? { tags: t.tags } : {}),
   };
 }

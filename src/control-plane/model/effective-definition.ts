@@ -63,6 +63,7 @@ export function computeNeeds(definition: TaskDefinitionBody, overrides: TaskOver
   const ports: number[] = [];
   const portsUdp: number[] = [];
   const hostMode = definition.networkMode === 'host';
+  const gpus = sum((c) => (c.resourceRequirements ?? []).filter((r) => r.type === 'GPU').reduce((n, r) => n + (Number(r.value) || 0), 0));
   for (const c of containers) {
     for (const pm of c.portMappings ?? []) {
       const hostPort = hostMode ? (pm.hostPort || pm.containerPort) : pm.hostPort;
@@ -75,5 +76,8 @@ export function computeNeeds(definition: TaskDefinitionBody, overrides: TaskOver
     memory: sizes.memory !== undefined ? Number(sizes.memory) : sum((c) => c.memory ?? c.memoryReservation ?? 0),
     ports,
     portsUdp,
+    // GPUs are placed like ECS places them, against the instance's registered GPU ids; an instance
+    // without any (every Dockhand agent) refuses the task with RESOURCE:GPU instead of ignoring it.
+    ...(gpus > 0 ? { gpus } : {}),
   };
 }

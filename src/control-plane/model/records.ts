@@ -1,7 +1,7 @@
 // The control plane's own data, as plain JSON-serialisable records (epoch-millisecond numbers, no
 // Dates, no class instances) so that a durable store can persist them as they are. The wire shapes
 // that DescribeX answers are derived from these in ecs-api/views.ts, never stored.
-import type { Attribute, ContainerDefinition, Resource, Tag, TaskOverride, VersionInfo } from '@aws-sdk/client-ecs';
+import type { Attribute, CapacityProviderStrategyItem, ClusterConfiguration, ContainerDefinition, Resource, Tag, TaskOverride, VersionInfo } from '@aws-sdk/client-ecs';
 import type { NetworkBinding } from '../../protocol/state-change.ts';
 import type { ContainerStatus, DesiredStatus, StopCode } from '../../protocol/statuses.ts';
 
@@ -12,6 +12,13 @@ export interface ClusterRecord {
   createdAt: number;
   tags: Tag[];
   settings: Array<{ name: string; value: string }>;
+  /** CreateCluster/UpdateCluster `configuration` (executeCommandConfiguration), as sent. */
+  configuration?: ClusterConfiguration;
+  /** Short names of the capacity providers associated with the cluster. */
+  capacityProviders?: string[];
+  defaultCapacityProviderStrategy?: CapacityProviderStrategyItem[];
+  /** `serviceConnectDefaults` as sent (there is no Cloud Map here to resolve the namespace). */
+  serviceConnectDefaults?: { namespace: string };
 }
 
 /** A registered task definition: every field the caller sent, plus what ECS computes. */
@@ -44,7 +51,8 @@ export interface ContainerInstanceRecord {
   arn: string;
   clusterName: string;
   ec2InstanceId: string;
-  status: 'ACTIVE' | 'INACTIVE';
+  /** DRAINING (UpdateContainerInstancesState): still registered and connected, but gets no new tasks. */
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   registeredAt: number;
   /** Bumped on every change, as DescribeContainerInstances' `version`. */
   version: number;
@@ -61,6 +69,8 @@ export interface ResourceNeeds {
   memory: number;
   ports: number[];
   portsUdp: number[];
+  /** GPUs the task's containers ask for (resourceRequirements type GPU); absent when none. */
+  gpus?: number;
 }
 
 export interface ContainerRecord {
@@ -110,6 +120,8 @@ export interface TaskRecord {
   memory?: string;
   needs: ResourceNeeds;
   containers: ContainerRecord[];
+  /** RunTask/StartTask `enableExecuteCommand` (ExecuteCommand refuses tasks without it). */
+  enableExecuteCommand?: boolean;
 }
 
 /** A PayloadMessage the agent has not acknowledged yet, kept for resending on reconnect. */

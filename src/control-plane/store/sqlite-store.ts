@@ -90,6 +90,7 @@ export function createSqliteStore(dataDir: string): ControlPlaneStore {
         ['instance_arn', q.containerInstanceArn], ['family', q.family], ['started_by', q.startedBy], ['launch_type', q.launchType],
       ];
       for (const [column, value] of optional) if (value !== undefined) (where.push(`${column} = :${column}`), (params[column] = value));
+      if (q.group !== undefined) (where.push("json_extract(record, '$.group') = :task_group"), (params.task_group = q.group));
       if (page.after !== undefined) (where.push('seq > (SELECT seq FROM tasks WHERE arn = :after)'), (params.after = page.after));
       return pageFrom(stmt(`SELECT arn FROM tasks WHERE ${where.join(' AND ')} ORDER BY seq LIMIT :limit`), params, page);
     },

@@ -25,6 +25,8 @@ export interface TaskQuery {
   family?: string;
   startedBy?: string;
   launchType?: string;
+  /** ListTasks serviceName: the task's group, `service:<name>` for a service's tasks. */
+  group?: string;
 }
 
 /** ListContainerInstances: without a status, every instance that is not INACTIVE. */
@@ -52,7 +54,8 @@ export function matchesTask(q: TaskQuery, t: TaskRecord): boolean {
     (q.containerInstanceArn === undefined || t.containerInstanceArn === q.containerInstanceArn) &&
     (q.family === undefined || familyOfTaskDefinitionArn(t.taskDefinitionArn) === q.family) &&
     (q.startedBy === undefined || t.startedBy === q.startedBy) &&
-    (q.launchType === undefined || t.launchType === q.launchType);
+    (q.launchType === undefined || t.launchType === q.launchType) &&
+    (q.group === undefined || t.group === q.group);
 }
 
 export function matchesInstance(q: InstanceQuery, ci: ContainerInstanceRecord): boolean {
