@@ -3,9 +3,9 @@
 # ECS Anywhere installer does for the real agent: npm dependencies (which bring Node 24 when the
 # system Node is older), a Docker engine when none is reachable and we are root, and dockerd
 # started if it is installed but not running. `--test` also installs busybox-static and makes the
-# local test image (no registry is reachable from these machines), and Debian's AWS CLI v2 for the
-# CLI smoke test. Idempotent: a second run is a
-# few quick checks.
+# local test image (no registry is reachable from these machines), Debian's AWS CLI v2 for the
+# CLI smoke test, and docker-registry + apache2-utils (htpasswd) for the tests' own loopback
+# registries. Idempotent: a second run is a few quick checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
@@ -49,5 +49,12 @@ fi
 if [ $want_test = 1 ]; then
   [ -x /bin/busybox ] || apt_install busybox-static
   [ -x /usr/bin/aws ] || apt_install awscli   # the AWS CLI v2 smoke test
+  # A real private registry on loopback for the image tests (test/agent-images/), with bcrypt htpasswd users.
+  if [ ! -x /usr/bin/docker-registry ]; then
+    apt_install docker-registry
+    # The tests start their own registries; the package's system service (:5000 on every interface) is not wanted.
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
+  fi
+  [ -x /usr/bin/htpasswd ] || apt_install apache2-utils
   bash scripts/make-test-image.sh local/busybox:latest >&2
 fi
