@@ -11,5 +11,9 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY bin ./bin
 COPY src ./src
 ENV ECS_DATADIR=/var/lib/ecs/data
-ENTRYPOINT ["node", "/opt/dockhand/src/cli.ts"]
+# The image carries a full compile cache (bin/dockhand.js), so the agent never strips TypeScript.
+ENV NODE_COMPILE_CACHE=/opt/dockhand/.compile-cache
+RUN node --max-semi-space-size=1 --no-opt --no-maglev bin/warm-compile-cache.js
+# The agent's Node flags, the same as systemd/dockhand-agent.service's (README, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-opt", "--no-maglev", "/opt/dockhand/bin/dockhand.js"]
 CMD ["agent"]

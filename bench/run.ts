@@ -4,32 +4,37 @@
 //
 //   node bench/run.ts            the full run (about 7 minutes on 2 cores)
 //   node bench/run.ts --quick    a short form (about 2 minutes), same rows, fewer samples
+//   node bench/run.ts --only rss the agent's memory and idle CPU only (about 2 minutes): idle,
+//                                two bursts of 100 tasks, idle again; no latency rows
 //   node bench/run.ts --profile  also writes CPU profiles of the agent and control plane
 //                                children to bench/profiles/ (open them in Chrome DevTools)
 // Phases can be skipped with --no-agent / --no-control-plane; the scale phase's layout can be
 // changed with --agents N --tasks-per-agent N --clusters N, and the agent's environment extended
-// with --agent-env NAME=VALUE (repeatable), e.g. --agent-env ECS_CHECKPOINT=false.
+// with --agent-env NAME=VALUE (repeatable), e.g. --agent-env ECS_CHECKPOINT=false. The agent runs
+// with the deployed Node flags (systemd/dockhand-agent.service); --agent-node-flags="<flags>"
+// replaces them for an experiment (--agent-node-flags= for none).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from './lib/agent-process.ts';
+import { deployedAgentNodeFlags, REPO_ROOT } from './lib/agent-process.ts';
 import { machineInfo } from './lib/machine.ts';
 import { memoryOf, watchUsage } from './lib/proc-usage.ts';
 import { connectDocker, containersOfRun, foreignContainerCount, removeContainers } from './lib/raw-docker.ts';
 import { writeReport, renderMarkdown, type RunReport } from './lib/report.ts';
 import type { Metric } from './lib/results.ts';
 import { sleep, summarize } from './lib/stats.ts';
-import { agentRows, controlPlaneRows } from './lib/table-rows.ts';
+import { agentRows, agentUsageRows, controlPlaneRows } from './lib/table-rows.ts';
 import { Timeline } from './lib/timeline.ts';
 import { startAgentHarness, type AgentHarness } from './phases/agent-harness.ts';
 import { burstPhase } from './phases/agent-burst.ts';
-import { singleTaskPhase } from './phases/agent-single.ts';
+import { singleTaskPhase, type SingleResults } from './phases/agent-single.ts';
 import { controlPlaneScalePhase } from './phases/control-plane-scale.ts';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-agent': { type: 'boolean', default: false },
     'no-control-plane': { type: 'boolean', default: false },
@@ -37,6 +42,7 @@ const { values: args } = parseArgs({
     'tasks-per-agent': { type: 'string' },
     clusters: { type: 'string' },
     'agent-env': { type: 'string', multiple: true, default: [] },
+    'agent-node-flags': { type: 'string' },
   },
 });
 
@@ -46,6 +52,9 @@ const settings = args.quick
       agents: 100, tasksPerAgent: 20, clusters: 1, lightSamples: 50, loadedSamples: 5, windowSec: 10 }
   : { samples: 30, warmups: 2, rawStops: 5, idleSec: 60, burstN: 100, burstOrder: ['raw', 'agent', 'agent', 'raw'] as Array<'raw' | 'agent'>, holdSec: 12,
       agents: 500, tasksPerAgent: 20, clusters: 1, lightSamples: 200, loadedSamples: 20, windowSec: 60 };
+if (args.only !== undefined && args.only !== 'rss') throw new Error(`--only takes "rss", not "${args.only}"`);
+const rssOnly = args.only === 'rss';
+if (rssOnly) Object.assign(settings, { burstN: 100, burstOrder: ['agent', 'agent'], holdSec: 12 });
 if (args.agents) settings.agents = Number(args.agents);
 if (args['tasks-per-agent']) settings.tasksPerAgent = Number(args['tasks-per-agent']);
 if (args.clusters) settings.clusters = Number(args.clusters);
@@ -57,6 +66,7 @@ const startedAt = new Date().toISOString();
 const tmpDir = mkdtempSync(join(tmpdir(), `dockhand-bench-${runId}-`));
 const resultsDir = join(REPO_ROOT, 'bench/results');
 const agentEnv = Object.fromEntries(args['agent-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const agentNodeFlags = args['agent-node-flags']?.split(/\s+/).filter(Boolean);
 const nodeFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, 'bench/profiles')}`] : [];
 if (args.profile) mkdirSync(join(REPO_ROOT, 'bench/profiles'), { recursive: true });
 
@@ -88,24 +98,31 @@ try {
   log(`run ${runId} (${args.quick ? 'quick' : 'full'}); logs in ${tmpDir}`);
   if (!args['no-agent']) {
     log('agent: control plane in this process, `dockhand agent` as a child');
-    harness = await startAgentHarness({ docker, runId, timeline, tmpDir, nodeFlags, agentEnv, stopTimeoutSec: STOP_TIMEOUT_SEC });
+    harness = await startAgentHarness({ docker, runId, timeline, tmpDir, nodeFlags, agentEnv, stopTimeoutSec: STOP_TIMEOUT_SEC, ...(agentNodeFlags ? { agentNodeFlags } : {}) });
     await sleep(5000); // past start-up work (first heartbeat, TCS connect, first metrics)
     log(`agent: idle for ${settings.idleSec} s (RSS and CPU)`);
     const idle = await watchUsage(harness.agentPid, settings.idleSec);
-    log(`agent: ${settings.samples} single tasks, alternating with raw Docker`);
-    const single = await singleTaskPhase(harness, { ...settings, stopTimeoutSec: STOP_TIMEOUT_SEC, log });
+    // --only rss: the memory rows alone, so no single-task samples (their rows need them).
+    let single: SingleResults | undefined;
+    if (!rssOnly) {
+      log(`agent: ${settings.samples} single tasks, alternating with raw Docker`);
+      single = await singleTaskPhase(harness, { ...settings, stopTimeoutSec: STOP_TIMEOUT_SEC, log });
+    }
     log(`agent: bursts of ${settings.burstN}`);
     const bursts = await burstPhase(harness, { n: settings.burstN, order: settings.burstOrder, holdSec: settings.holdSec, log });
     await sleep(3000);
     const rssAfterBursts = memoryOf(harness.agentPid).rss;
-    const rows = agentRows({ stopTimeoutSec: STOP_TIMEOUT_SEC, single, bursts, idle, rssAfterBursts });
-    rawMedian = summarize(single.raw.map((s) => s.createStartMs)).median;
-    sections.push({ title: 'Agent (real `dockhand agent` process, real Docker)', metrics: rows });
+    if (single) {
+      rawMedian = summarize(single.raw.map((s) => s.createStartMs)).median;
+      sections.push({ title: 'Agent (real `dockhand agent` process, real Docker)', metrics: agentRows({ stopTimeoutSec: STOP_TIMEOUT_SEC, single, bursts, idle, rssAfterBursts }) });
+    } else {
+      sections.push({ title: 'Agent memory (real `dockhand agent` process, real Docker; `--only rss`)', metrics: agentUsageRows({ bursts, idle, rssAfterBursts }) });
+    }
     details.agent = { single, bursts, idle, rssAfterBursts };
     const left = await cleanup();
     notes.push(`Agent phases: ${left} container(s) of this run were still present at cleanup and were removed.`);
   }
-  if (!args['no-control-plane']) {
+  if (!args['no-control-plane'] && !rssOnly) {
     log(`control plane: ${settings.agents} simulated agents, ${settings.agents * settings.tasksPerAgent} tasks, ${settings.clusters} clusters`);
     const scale = await controlPlaneScalePhase({ ...settings, tmpDir, nodeFlags, log });
     sections.push({ title: 'Control plane (`dockhand control-plane` process, simulated ACS agents)', metrics: controlPlaneRows(scale) });
@@ -131,15 +148,18 @@ notes.push(
   'times when the request reaches its HTTP server; create/start "issued" when the request reaches a pass-through proxy in front of the ' +
   'Docker socket (the agent and the raw client both go through it); Docker events when they arrive on one `GET /events` stream opened ' +
   'before the run. Times in the control-plane section are request written → frame or last response byte received, at the client.',
+  agentNodeFlags
+    ? `The agent ran with the Node flags given by --agent-node-flags: ${agentNodeFlags.join(' ') || '(none)'} (deployed: ${deployedAgentNodeFlags().join(' ')}).`
+    : `The agent ran with the deployed Node flags (systemd/dockhand-agent.service, Dockerfile): ${deployedAgentNodeFlags().join(' ') || '(none)'}.`,
   'For comparison, the real Go agent v1.83.0 (capture in /work/shared/fixtures/ecs-agent-capture): RSS ≈ 37 MiB idle, ≈ 39 MiB with one task; ' +
   'PayloadMessage → RUNNING reported 417–521 ms; stop with T = 2 s → STOPPED reported 2157–2163 ms.',
 );
 const report: RunReport = {
-  runId, mode: args.quick ? 'quick' : 'full', startedAt, durationSec: (performance.now() - t0) / 1000, machine, loadAvgEnd: loadavg()[0] ?? 0,
-  rawCreateStartMedianMs: rawMedian, settings: { ...settings, stopTimeoutSec: STOP_TIMEOUT_SEC, profile: args.profile, agentEnv }, sections, notes, details,
+  runId, mode: rssOnly ? (args.quick ? 'quick, rss only' : 'rss only') : args.quick ? 'quick' : 'full', startedAt, durationSec: (performance.now() - t0) / 1000, machine, loadAvgEnd: loadavg()[0] ?? 0,
+  rawCreateStartMedianMs: rawMedian, settings: { ...settings, stopTimeoutSec: STOP_TIMEOUT_SEC, profile: args.profile, agentEnv, agentNodeFlags: agentNodeFlags ?? deployedAgentNodeFlags() }, sections, notes, details,
 };
 // latest.md is the committed table: only a complete, unmodified full run replaces it.
-const complete = !args.quick && exitCode === 0 && !args['no-agent'] && !args['no-control-plane'] && !args['agent-env'].length;
+const complete = !args.quick && !rssOnly && exitCode === 0 && !args['no-agent'] && !args['no-control-plane'] && !args['agent-env'].length && !agentNodeFlags;
 const written = writeReport(report, resultsDir, { latest: complete });
 process.stdout.write(`\n${renderMarkdown(report)}\nWrote ${Object.values(written).filter(Boolean).join(', ')}\n`);
 // Logs stay for a failed run; a good run leaves nothing behind.

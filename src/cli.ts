@@ -1,9 +1,10 @@
-// `dockhand agent | control-plane | local`: the one place that may import both sides.
+// `dockhand agent | control-plane | local`: the one place that may import both sides. Each
+// command is imported only when it runs, so `dockhand agent` never loads (or pays memory for)
+// control-plane code, nor `control-plane` the agent's (README, "Memory"). bin/dockhand.js runs
+// it; `node src/cli.ts …` works too (development: no compile cache, see bin/dockhand.js).
 import { parseArgs } from 'node:util';
-import { runAgentCommand } from './cli/agent-command.ts';
-import { runControlPlaneCommand } from './cli/control-plane-command.ts';
-import { runLocalCommand } from './cli/local-command.ts';
 import { AGENT_VERSION } from './agent/version.ts';
+import { deferUnusedDockerodeModules } from './cli/deferred-modules.ts';
 
 const USAGE = `Usage: dockhand <command> [options]
 
@@ -22,7 +23,7 @@ Commands:
   version         print the version
 `;
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
@@ -41,12 +42,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (command) {
-    case 'local':
+    case 'local': {
+      deferUnusedDockerodeModules();
+      const { runLocalCommand } = await import('./cli/local-command.ts');
       return runLocalCommand({ apiPort: values['api-port'], dataDir: values['data-dir'] });
-    case 'agent':
+    }
+    case 'agent': {
+      deferUnusedDockerodeModules();
+      const { runAgentCommand } = await import('./cli/agent-command.ts');
       return runAgentCommand();
-    case 'control-plane':
+    }
+    case 'control-plane': {
+      const { runControlPlaneCommand } = await import('./cli/control-plane-command.ts');
       return runControlPlaneCommand({ host: values.host, port: values.port, dataDir: values['data-dir'], ephemeral: values.ephemeral });
+    }
     case 'version':
     case '--version':
       process.stdout.write(`dockhand ${AGENT_VERSION}\n`);
@@ -62,10 +71,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { if (code !== 0) process.exit(code); },
-  (err: Error) => {
-    process.stderr.write(`dockhand: ${err.message}\n`);
-    process.exit(1);
-  },
-);
+/** Runs a command; exits with its code when it is not 0 (a started agent or control plane keeps
+ *  the process alive until a signal). */
+export function run(argv: string[]): void {
+  main(argv).then(
+    (code) => { if (code !== 0) process.exit(code); },
+    (err: Error) => {
+      process.stderr.write(`dockhand: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+if (import.meta.main) run(process.argv.slice(2));

@@ -1,7 +1,8 @@
-// The real agent as its own process (`node bin/dockhand.js agent`), configured through the
-// environment as a deployment would, so /proc shows its own RSS and CPU and nothing of the bench.
+// The real agent as its own process (`node <the deployed flags> bin/dockhand.js agent`), configured
+// through the environment as a deployment would, so /proc shows its own RSS and CPU and nothing of
+// the bench.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SignedJsonClient } from './signed-json.ts';
 import { sleep } from './stats.ts';
@@ -21,6 +22,24 @@ export interface AgentChildOptions extends ChildOptions {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   extraEnv?: Record<string, string>;
+  /** Instead of the deployed agent's Node flags (bench --agent-node-flags, for experiments). */
+  agentNodeFlags?: string[];
+}
+
+/**
+ * The Node flags the deployed agent runs with, from systemd/dockhand-agent.service's ExecStart
+ * (the Dockerfile's ENTRYPOINT must carry the same), so the bench measures the agent as deployed.
+ */
+export function deployedAgentNodeFlags(): string[] {
+  const unit = readFileSync(join(REPO_ROOT, 'systemd/dockhand-agent.service'), 'utf8');
+  const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+  const fromUnit = execStart.split(/\s+/).filter((t) => t.startsWith('--'));
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  const fromDockerfile = (entrypoint ? JSON.parse(entrypoint) as string[] : []).filter((t) => t.startsWith('--'));
+  if (fromUnit.join(' ') !== fromDockerfile.join(' ')) {
+    throw new Error(`the agent's Node flags differ: systemd unit "${fromUnit.join(' ')}", Dockerfile "${fromDockerfile.join(' ')}"`);
+  }
+  return fromUnit;
 }
 
 /** Children still running: an interrupted bench must not leave an agent or control plane behind. */
@@ -58,7 +77,7 @@ export function spawnAgent(o: AgentChildOptions): ChildProcess {
     // As in the real agent's capture: the test image exists locally and no registry is reachable.
     ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached',
     ...o.extraEnv,
-  }, o);
+  }, { ...o, nodeFlags: [...(o.agentNodeFlags ?? deployedAgentNodeFlags()), ...o.nodeFlags] });
 }
 
 /** `dockhand control-plane` with its default store, kept under `dataDir` (a fresh directory). */

@@ -7,7 +7,7 @@ import type { Metric, Unit } from './results.ts';
 
 export interface RunReport {
   runId: string;
-  mode: 'full' | 'quick';
+  mode: 'full' | 'quick' | 'rss only' | 'quick, rss only';
   startedAt: string;
   durationSec: number;
   machine: MachineInfo;
@@ -52,7 +52,9 @@ export function renderMarkdown(r: RunReport): string {
       `Load average ${m.loadAvgStart.toFixed(2)} at the start, ${r.loadAvgEnd.toFixed(2)} at the end; ` +
       `${m.foreignContainersStart} other running containers on the engine at the start.`,
     '',
-    `×raw: the row's median ÷ Docker's own create+start median measured in this run (${r.rawCreateStartMedianMs.toFixed(1)} ms). ` +
+    (Number.isFinite(r.rawCreateStartMedianMs)
+      ? `×raw: the row's median ÷ Docker's own create+start median measured in this run (${r.rawCreateStartMedianMs.toFixed(1)} ms). `
+      : '') + // --only rss times nothing against Docker
       'Percentiles are nearest-rank; a goal is judged on the statistic its column names.',
     '',
     '| Metric | n | min | median | p90 | p99 | max | ×raw | Goal | Result |',

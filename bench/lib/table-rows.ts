@@ -67,6 +67,15 @@ export function agentRows(m: AgentMeasurements): Metric[] {
       samples: agentBursts.map((b) => b.lastCreateIssuedMs ?? Number.NaN),
     }),
     metric({ key: 'agent.burstCpuPerTask', label: `Agent CPU per task during the ×${burstN} burst`, unit: 'ms', samples: agentBursts.map((b) => (b.agentCpuMs ?? 0) / b.n) }),
+    ...agentUsageRows(m),
+  ];
+}
+
+/** The agent's memory and idle-CPU rows: all that `bench --only rss` measures. */
+export function agentUsageRows(m: Pick<AgentMeasurements, 'bursts' | 'idle' | 'rssAfterBursts'>): Metric[] {
+  const agentBursts = m.bursts.filter((b) => b.kind === 'agent');
+  const burstN = agentBursts[0]?.n ?? 0;
+  return [
     metric({ key: 'agent.rssIdle', label: 'Agent RSS idle (registered, connected)', unit: 'MB', samples: mb(m.idle.rssSamples), goal: atMost('max', 75, 'MB', 'max ≤ 75 MB') }),
     metric({
       key: 'agent.rssBurst', label: `Agent RSS with ${burstN} tasks running`, unit: 'MB',

@@ -44,6 +44,8 @@ export interface AgentHarnessOptions {
   stopTimeoutSec: number;
   /** Extra agent settings (bench --agent-env). */
   agentEnv: Record<string, string>;
+  /** Node flags instead of the deployed agent's (bench --agent-node-flags). */
+  agentNodeFlags?: string[];
 }
 
 export async function startAgentHarness(o: AgentHarnessOptions): Promise<AgentHarness> {
@@ -80,7 +82,7 @@ export async function startAgentHarness(o: AgentHarnessOptions): Promise<AgentHa
     agent = spawnAgent({
       controlPlaneUrl: controlPlane.url, cluster: CLUSTER, dataDir: join(o.tmpDir, 'agent-home'), region: REGION,
       credentials: CREDENTIALS, nodeFlags: o.nodeFlags, logFile: join(o.tmpDir, 'agent.log'),
-      extraEnv: { DOCKER_HOST: `unix://${proxyPath}`, ...o.agentEnv },
+      extraEnv: { DOCKER_HOST: `unix://${proxyPath}`, ...o.agentEnv }, ...(o.agentNodeFlags ? { agentNodeFlags: o.agentNodeFlags } : {}),
     });
     await waitAgentConnected(api, CLUSTER, agent);
     return { docker, runId: o.runId, timeline: o.timeline, api, agent, agentPid: agent.pid!, events, controlPlane, close };
