@@ -2,10 +2,9 @@
 //   ACS PayloadMessage → TaskEngine (Docker) → StateOutbox → SubmitTaskStateChange.
 // Nothing here decides anything; it only connects the parts and shuts them down in order.
 import type { Logger } from 'pino';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { AgentConfig } from './config/agent-config.ts';
 import type { SigningCredentials } from '../protocol/sigv4-websocket.ts';
-import { createEcsClient } from './ecs/ecs-client.ts';
+import { createEcsClient, type EcsClient } from './ecs/ecs-client.ts';
 import { readHostFacts, totalResources } from './register/instance-resources.ts';
 import { instanceAttributes } from './register/attributes.ts';
 import { registerContainerInstance, RegistrationError } from './register/register-instance.ts';
@@ -17,6 +16,8 @@ import { durableTaskCheckpoint } from './outbox/durable-task-checkpoint.ts';
 import { AcsSession, type AcsTiming } from './acs/acs-session.ts';
 import { DockerodeEngine } from './docker/dockerode-engine.ts';
 import { TaskEngine } from './engine/task-engine.ts';
+import { createImageServices } from './images/image-services.ts';
+import { createTaskResources } from './docker/task-resources.ts';
 import { StatsPoller } from './tcs/stats-poller.ts';
 import { TaskCredentialsStore } from './credentials/task-credentials.ts';
 import { TcsSession } from './tcs/tcs-session.ts';
@@ -34,7 +35,7 @@ export interface RunningAgent {
   engine: TaskEngine;
   outbox: StateOutbox;
   acs: AcsSession;
-  client: ECSClient;
+  client: EcsClient;
   taskCredentials: TaskCredentialsStore;
   /** Closes connections and saves state; running tasks keep running. */
   close(): Promise<void>;
@@ -54,10 +55,13 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   try {
     const docker = new DockerodeEngine({
       dockerHost: config.dockerHost, logger, pullTimeoutMs: config.imagePullTimeoutMs, excludeIpv6PortBindings: config.excludeIpv6PortBindings,
+      createTimeoutMs: config.containerCreateTimeoutMs, startTimeoutMs: config.containerStartTimeoutMs,
     });
     // External (ECS Anywhere) hosts have no instance metadata service: never call it there.
-    const [dockerInfo, host, identity] = await Promise.all([
+    const [dockerInfo, host, identity, taskResources] = await Promise.all([
       docker.version(), readHostFacts(), config.external ? undefined : readEc2Identity(config.imdsEndpoint),
+      // The '/ecs' cgroup root before registering: only then may we advertise task-cpu-mem-limit.
+      createTaskResources(config, docker, logger),
     ]);
     // On EC2 the region may come from the identity document, as the real agent does.
     const region = config.region ?? identity?.region;
@@ -75,6 +79,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         external: config.external,
         cpuArchitecture: host.cpuArchitecture,
         custom: config.instanceAttributes,
+        taskCpuMemLimit: taskResources.taskCgroupsEnabled,
       }),
       totalResources: totalResources(host, { memoryMiB: config.reservedMemoryMiB, ports: config.reservedPorts, portsUdp: config.reservedPortsUdp }),
       ...(identity ? { instanceIdentityDocument: identity.document, instanceIdentityDocumentSignature: identity.signature } : {}),
@@ -84,18 +89,27 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     logger.info({ containerInstanceArn, cluster: config.cluster, reregistered: savedArn === containerInstanceArn }, 'registered container instance');
 
     const outbox = new StateOutbox({ store, client, logger });
+    const images = createImageServices({
+      config: config.images, behavior: config.imagePullBehavior, docker, store, logger, pendingImages: () => engine.pendingImages(),
+    });
     const engine = new TaskEngine({
+      imagePuller: images.puller,
       docker,
       cluster: config.cluster,
       defaultStopTimeoutMs: config.containerStopTimeoutMs,
       imagePullBehavior: config.imagePullBehavior,
       availableLoggingDrivers: config.availableLoggingDrivers,
+      taskResources,
       logger,
       // The checkpoint queues each change with the state that produced it; the outbox delivers.
       checkpoint: durableTaskCheckpoint(store, config.cluster),
       onStateChange: () => outbox.kick(),
+      // Stopped tasks are cleaned up once their STOPPED left the outbox (acknowledged).
+      taskCleanupWaitMs: config.taskCleanupWaitMs,
+      isReportPending: (taskArn) => store.outboxHeads().some((e) => e.taskArn === taskArn),
     });
     await engine.start();
+    images.cleaner?.start();
     outbox.start();
     const taskCredentials = new TaskCredentialsStore(); // memory only: never written to disk
     const acs = new AcsSession({
@@ -124,6 +138,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         await Promise.all([acs.close(), tcs.close()]);
         stats.stop();
         await outbox.close();
+        await images.cleaner?.stop();
         await engine.close();
         client.destroy();
         store.close();

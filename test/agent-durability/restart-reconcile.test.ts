@@ -124,6 +124,7 @@ describe('restart reconciliation', () => {
       stopContainer: (i, s) => docker.stopContainer(i, s), inspectContainer: (i) => docker.inspectContainer(i),
       removeContainer: (i, o) => docker.removeContainer(i, o), listContainers: (o) => docker.listContainers(o),
       containerStats: (i) => docker.containerStats(i),
+      listVolumes: (o) => docker.listVolumes(o), removeVolume: (n) => docker.removeVolume(n),
       events: (_listener, o) => { reconnect = o?.onReconnect; return { ready: Promise.resolve(), close() {} }; },
     };
     const store = new SqliteAgentStore(':memory:');

@@ -1,6 +1,7 @@
 // PURE mapping from an ACS container to Docker's create body.
 import { describe, expect, it } from 'vitest';
 import { containerCreateSpec, containerName } from '../../src/agent/docker/container-config.ts';
+import { foldRangeBindings } from '../../src/agent/docker/container-ports.ts';
 import type { AcsContainer, AcsTask } from '../../src/protocol/acs-messages.ts';
 
 const TASK_ARN = 'arn:aws:ecs:us-west-2:123456789012:task/ecsref/1a2b3c4d5e6f708192a3b4c5d6e7f809';
@@ -112,6 +113,57 @@ describe('containerCreateSpec', () => {
     const r = containerCreateSpec(task, c, { cluster: 'ecsref', nameSuffix: 'x' });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toMatch(new RegExp(`^DockerClientConfigError: unable to decode the container's dockerConfig\\.${field}: `));
+  });
+
+  it('clamps cpu to the kernel\'s share bounds (2 to 262144), as the real agent', () => {
+    expect(spec({ cpu: 1 }).config.HostConfig.CpuShares).toBe(2);
+    expect(spec({ cpu: 300_000 }).config.HostConfig.CpuShares).toBe(262_144);
+  });
+
+  it('puts the container under the task cgroup only while task cgroups are on', () => {
+    const { task, c } = captured();
+    const off = containerCreateSpec(task, c, { cluster: 'ecsref', nameSuffix: 'x', taskCgroups: false });
+    expect(off.ok && 'CgroupParent' in off.spec.config.HostConfig).toBe(false);
+  });
+
+  it('maps a containerPortRange port by port onto the host range the agent found', () => {
+    const { task, c } = captured({ portMappings: [{ containerPortRange: '7000-7002', protocol: 'udp' }, { containerPort: 80 }] });
+    const r = containerCreateSpec(task, c, { cluster: 'ecsref', nameSuffix: 'x', hostPortRanges: { '7000-7002/udp': '40010-40012' } });
+    expect(r.ok && r.spec.config.HostConfig.PortBindings).toEqual({
+      '7000/udp': [{ HostPort: '40010' }], '7001/udp': [{ HostPort: '40011' }], '7002/udp': [{ HostPort: '40012' }], '80/tcp': [{ HostPort: '' }],
+    });
+    const misfit = containerCreateSpec(task, c, { cluster: 'ecsref', nameSuffix: 'x', hostPortRanges: { '7000-7002/udp': '40010-40011' } });
+    expect(!misfit.ok && misfit.reason).toMatch(/^CannotCreateContainerError: host port range 40010-40011 does not fit containerPortRange 7000-7002/);
+    const { task: t2, c: c2 } = captured({ portMappings: [{ containerPortRange: '9-x' }] });
+    expect(containerCreateSpec(t2, c2, { cluster: 'ecsref', nameSuffix: 'x' })).toEqual({ ok: false, reason: 'CannotCreateContainerError: invalid containerPortRange "9-x"' });
+  });
+
+  it('reports a published range as one binding per bind address, as ECS shows it; anything irregular stays port by port', () => {
+    const { c } = captured({ portMappings: [{ containerPortRange: '7000-7001' }, { containerPort: 80 }] });
+    const b = (bindIP: string, containerPort: number, hostPort: number) => ({ bindIP, containerPort, hostPort, protocol: 'tcp' as const });
+    expect(foldRangeBindings([b('0.0.0.0', 7000, 40000), b('0.0.0.0', 7001, 40001), b('0.0.0.0', 80, 32768), b('::', 7000, 40000), b('::', 7001, 40001)], c)).toEqual([
+      b('0.0.0.0', 80, 32768),
+      { bindIP: '0.0.0.0', protocol: 'tcp', containerPortRange: '7000-7001', hostPortRange: '40000-40001' },
+      { bindIP: '::', protocol: 'tcp', containerPortRange: '7000-7001', hostPortRange: '40000-40001' },
+    ]);
+    const scattered = [b('0.0.0.0', 7000, 40000), b('0.0.0.0', 7001, 40007)];
+    expect(foldRangeBindings(scattered, c)).toEqual(scattered);
+  });
+
+  it('refuses maxSwap (MemorySwap) without a hard memory limit, naming the container', () => {
+    const { task, c } = captured({ memory: 0, dockerConfig: { hostConfig: JSON.stringify({ MemorySwap: 0, MemorySwappiness: 60 }) } });
+    const r = containerCreateSpec(task, c, { cluster: 'ecsref', nameSuffix: 'x' });
+    expect(!r.ok && r.reason).toBe('CannotCreateContainerError: container sleeper sets linuxParameters.maxSwap, which needs a hard memory limit (memory)');
+    expect(spec({ memory: 64, dockerConfig: { hostConfig: JSON.stringify({ MemorySwap: 64 * 1048576 }) } }).config.HostConfig.MemorySwap).toBe(64 * 1048576);
+  });
+
+  it.each([
+    ['pidMode', { pidMode: 'host' }, /^CannotCreateContainerError: pidMode host needs PID namespace sharing/],
+    ['ipcMode', { ipcMode: 'task' }, /^CannotCreateContainerError: ipcMode task needs IPC namespace sharing/],
+  ])('%s is refused with a reason, never ignored', (_n, taskOver, reason) => {
+    const { task, c } = captured({}, taskOver);
+    const r = containerCreateSpec(task, c, { cluster: 'ecsref', nameSuffix: 'x' });
+    expect(!r.ok && r.reason).toMatch(reason);
   });
 
   it('keeps only characters Docker allows in the name', () => {

@@ -27,17 +27,17 @@ describe('TaskEngine concurrency and cleanup on real Docker', () => {
     console.log(`[timing] 3-container task RUNNING ${(fastRunning.at - t0).toFixed(0)} ms after apply, while another task was stopping`);
   });
 
-  it('removeTaskContainers removes a stopped task containers and forgets it; a running task is refused', async () => {
+  it('cleanUpTask removes a stopped task containers and forgets it; a running task is refused', async () => {
     const t = task('engine-cleanup', [container('x', { command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] })]);
     engine.applyTask(t);
     const running = await recorder.next(t.arn, 'RUNNING');
-    await expect(engine.removeTaskContainers(t.arn)).rejects.toThrow(/not stopped/);
+    await expect(engine.cleanUpTask(t.arn)).rejects.toThrow(/not stopped/);
 
     engine.stopTask(t.arn); // as ACS's TaskStopVerificationAck would
     await recorder.next(t.arn, 'STOPPED');
     const id = running.containers[0]!.runtimeId!;
     expect((await docker.inspectContainer(id)).running).toBe(false); // kept after the stop
-    await engine.removeTaskContainers(t.arn);
+    await engine.cleanUpTask(t.arn);
 
     await expect(docker.inspectContainer(id)).rejects.toThrow(/No such container/);
     expect(engine.knownTasks().some((k) => k.taskArn === t.arn)).toBe(false);

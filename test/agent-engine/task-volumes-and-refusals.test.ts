@@ -89,6 +89,8 @@ describe('containerCreateSpec refusals and mounts', () => {
     ['awsvpc', task([], {}, { networkMode: 'awsvpc' }), /networkMode awsvpc/],
     ['secrets', task([], { secrets: [{ name: 'S', valueFrom: 'arn:aws:ssm:us-east-1:1:parameter/p' }] }), /secrets \(Secrets Manager \/ SSM\)/],
     ['environmentFiles', task([], { environmentFiles: [{ value: 'arn:aws:s3:::b/e.env', type: 's3' }] }), /environmentFiles \(S3\)/],
+    ['log driver secrets', task([], { secrets: [{ name: 'k', valueFrom: 'arn:aws:ssm:us-east-1:1:parameter/k', target: 'LOG_DRIVER' }] }), /secrets \(Secrets Manager \/ SSM\)/],
+    ['repositoryCredentials', task([], { registryAuthentication: { type: 'asm', asmAuthData: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:1:secret:r' } } }), /repositoryCredentials \(Secrets Manager\)/],
   ])('%s is refused with a reason, never silently dropped', (_n, { task: t, c }, reason) => {
     const r = spec(t, c);
     expect(r.ok).toBe(false);

@@ -1,11 +1,14 @@
 // Every ContainerDefinition field that applies to EC2/EXTERNAL reaches Docker: tasks registered
 // through `dockhand local` with the fields batched into a few tasks (2-core machine), checked
 // against Docker's own inspect and, where it matters, what the container itself sees.
+// Task cgroups: task-cgroup-limits.test.ts; port ranges and shared volumes:
+// port-ranges-and-volumes.test.ts; what is refused, and why: container-definition-refusals.test.ts.
+// essential and stopTimeout: local-task-lifecycle.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { containersOfTask, docker, removeTaskContainers, sleep, startLocalHarness, TEST_IMAGE, type LocalHarness } from './local-harness.ts';
 
 let h: LocalHarness;
@@ -53,7 +56,10 @@ const SCRIPT = [
   'ulimit -n > /out/nofile', 'hostname > /out/hostname', 'echo "$GREETING" > /out/env',
   "grep ' / ' /proc/mounts > /out/rootfs",
   'echo hi > /scratch/x && echo tmpfs-ok > /out/tmpfs', 'echo data > /data/file',
-  'echo done > /out/done', 'exec sleep 3600',
+  'head -c 3 /dev/myzero | wc -c > /out/device', 'cat /proc/sys/net/core/somaxconn > /out/somaxconn',
+  'cat /proc/self/status | grep CapBnd > /out/caps', 'cat /proc/1/comm > /out/pid1',
+  "df -k /dev/shm | tail -1 | awk '{print $2}' > /out/shm", "df -k /scratch | tail -1 | awk '{print $2}' > /out/tmpfs-size",
+  'echo app-stdout', 'echo done > /out/done', 'exec sleep 3600',
 ].join('; ');
 
 describe('ContainerDefinition fields on real Docker', () => {
@@ -73,6 +79,7 @@ describe('ContainerDefinition fields on real Docker', () => {
       linuxParameters: {
         capabilities: { add: ['NET_ADMIN'], drop: ['MKNOD'] }, initProcessEnabled: true, sharedMemorySize: 32,
         tmpfs: [{ containerPath: '/scratch', size: 16, mountOptions: ['rw'] }], swappiness: 10, maxSwap: 0,
+        devices: [{ hostPath: '/dev/zero', containerPath: '/dev/myzero', permissions: ['read'] }],
       },
       portMappings: [
         { containerPort: 8080, protocol: 'tcp' }, { containerPort: 9090, hostPort: 0, protocol: 'udp' },
@@ -87,8 +94,12 @@ describe('ContainerDefinition fields on real Docker', () => {
     };
     const db: ContainerDefinition = { name: 'db', image: TEST_IMAGE, essential: false, memory: 32, command: ['sleep', '3600'], stopTimeout: 1 };
     const side: ContainerDefinition = { name: 'side', image: TEST_IMAGE, essential: false, memory: 32, command: ['sleep', '3600'], stopTimeout: 1, volumesFrom: [{ sourceContainer: 'app', readOnly: true }] };
+    const isolated: ContainerDefinition = {
+      name: 'isolated', image: TEST_IMAGE, essential: false, memory: 32, stopTimeout: 1, disableNetworking: true,
+      command: ['sh', '-c', 'ls /sys/class/net > /out/isolated-net; exec sleep 3600'], mountPoints: [{ sourceVolume: 'out', containerPath: '/out' }],
+    };
     const task = await run({
-      family: 'e2e-fields', containerDefinitions: [app, db, side],
+      family: 'e2e-fields', containerDefinitions: [app, db, side, isolated],
       volumes: [
         { name: 'out', host: { sourcePath: outDir } },
         { name: 'scratchvol', dockerVolumeConfiguration: { scope: 'task', driver: 'local', driverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'size=8m' }, labels: { 'dockhand-e2e': 'fields' } } },
@@ -127,6 +138,12 @@ describe('ContainerDefinition fields on real Docker', () => {
     expect(hc.Init).toBe(true);
     expect(hc.ShmSize).toBe(32 * 1024 * 1024);
     expect(hc.Tmpfs).toEqual({ '/scratch': 'rw,size=16m' });
+    expect(hc.Devices).toEqual([{ PathOnHost: '/dev/zero', PathInContainer: '/dev/myzero', CgroupPermissions: 'r' }]);
+    // containerPortRange: a contiguous block of host ports from the kernel's ephemeral range.
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const rangePorts = ['7000/tcp', '7001/tcp'].map((k) => Number((hc.PortBindings as Record<string, Array<{ HostPort: string }>>)[k]![0]!.HostPort));
+    expect(rangePorts[1]! - rangePorts[0]!).toBe(1);
+    expect(rangePorts[0]! >= lo! && rangePorts[1]! <= hi!).toBe(true);
     expect(hc.Privileged).toBe(false);
     expect(hc.Links).toEqual([`${names.db}:${i.Name}/database`]);
     expect(hc.Binds).toEqual([`${outDir}:/out`]);
@@ -148,6 +165,7 @@ describe('ContainerDefinition fields on real Docker', () => {
     expect(s.HostConfig.VolumesFrom).toEqual([`${i.Name.slice(1)}:ro`]);
     expect(s.Mounts.find((m) => m.Destination === '/out')?.RW).toBe(false);
     expect(names.side).toBeTruthy();
+    expect(((await inspectOf(task.taskArn!, 'isolated')).Config as { NetworkDisabled?: boolean }).NetworkDisabled).toBe(true);
 
     // What the process itself sees.
     await waitForFile(join(outDir, 'done'));
@@ -163,6 +181,22 @@ describe('ContainerDefinition fields on real Docker', () => {
     expect(out('env')).toBe('hello world');
     expect(out('rootfs')).toMatch(/ ro[, ]/);
     expect(out('tmpfs')).toBe('tmpfs-ok');
+    // logConfiguration json-file with its options: Docker keeps the output where `docker logs` reads it.
+    let logs = '';
+    for (let n = 0; n < 50 && !logs.includes('app-stdout'); n++, await sleep(100)) logs = (await docker.getContainer(i.Id).logs({ stdout: true })).toString();
+    expect(logs).toContain('app-stdout');
+    expect(out('device')).toBe('3');
+    expect(out('somaxconn')).toBe('512');
+    // NET_ADMIN (bit 12) added and MKNOD (bit 27) dropped, in the process's bounding set (it runs as a non-root user, so none is effective).
+    const caps = BigInt(`0x${out('caps').split(/\s+/)[1]}`);
+    expect([(caps >> 12n) & 1n, (caps >> 27n) & 1n]).toEqual([1n, 0n]);
+    expect(out('pid1')).toBe('docker-init'); // initProcessEnabled: Docker's init is PID 1
+    expect(out('shm')).toBe(String(32 * 1024)); // sharedMemorySize 32 MiB, in KiB
+    expect(out('tmpfs-size')).toBe(String(16 * 1024)); // tmpfs size 16 MiB
+    expect(out('isolated-net')).toBe('lo'); // disableNetworking: loopback only
+    // The range is reported as one binding, as ECS shows it.
+    const bindings = running.containers?.find((x) => x.name === 'app')?.networkBindings ?? [];
+    expect(bindings).toContainEqual(expect.objectContaining({ containerPortRange: '7000-7001', hostPortRange: `${rangePorts[0]}-${rangePorts[1]}`, protocol: 'tcp' }));
   }, 90_000);
 
   it('privileged reaches HostConfig.Privileged (this sandboxed dockerd may refuse to start it: that must show as the reason)', async () => {
@@ -174,7 +208,9 @@ describe('ContainerDefinition fields on real Docker', () => {
 
   it('networkMode host and none reach HostConfig.NetworkMode; task-scoped volumes are unique per task', async () => {
     const vol = { name: 'v', dockerVolumeConfiguration: { scope: 'task' as const, autoprovision: true, driver: 'local', labels: { 'dockhand-e2e': 'fields' } } };
-    const sleeper = (name: string): ContainerDefinition => ({ name, image: TEST_IMAGE, memory: 16, command: ['sleep', '3600'], stopTimeout: 1, mountPoints: [{ sourceVolume: 'v', containerPath: '/v' }] });
+    const sleeper = (name: string): ContainerDefinition => ({
+      name, image: TEST_IMAGE, memory: 16, command: ['sleep', '3600'], stopTimeout: 1, mountPoints: [{ sourceVolume: 'v', containerPath: '/v' }],
+    });
     const [host, none] = await Promise.all([
       run({ family: 'e2e-net-host', networkMode: 'host', containerDefinitions: [sleeper('h')], volumes: [vol] }),
       run({ family: 'e2e-net-none', networkMode: 'none', containerDefinitions: [sleeper('n')], volumes: [vol] }),
@@ -190,25 +226,4 @@ describe('ContainerDefinition fields on real Docker', () => {
     expect(src(ni)).toMatch(/^ecs-e2e-net-none-1-v-[0-9a-f]{20}$/);
     expect(src(hi)).not.toBe(src(ni));
   }, 60_000);
-
-  it('what this host cannot honour is recorded in requiresAttributes and refused at RunTask (reason ATTRIBUTE)', async () => {
-    const base: ContainerDefinition = { name: 'c', image: TEST_IMAGE, memory: 16, command: ['true'] };
-    const cases: Array<[string, Omit<ConstructorParameters<typeof RegisterTaskDefinitionCommand>[0], 'family'>, string]> = [
-      ['awslogs', { containerDefinitions: [{ ...base, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } }] }, 'com.amazonaws.ecs.capability.logging-driver.awslogs'],
-      ['awsvpc', { networkMode: 'awsvpc', containerDefinitions: [base] }, 'ecs.capability.task-eni'],
-      ['secrets', { containerDefinitions: [{ ...base, secrets: [{ name: 'S', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/p' }] }] }, 'ecs.capability.secrets.ssm.environment-variables'],
-      ['envfiles', { containerDefinitions: [{ ...base, environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/x.env' }] }] }, 'ecs.capability.env-files.s3'],
-      ['efs', { containerDefinitions: [{ ...base, mountPoints: [{ sourceVolume: 'e', containerPath: '/e' }] }], volumes: [{ name: 'e', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] }, 'ecs.capability.efs'],
-    ];
-    for (const [name, input, attribute] of cases) {
-      const family = `e2e-refused-${name}`;
-      await h.client.send(new RegisterTaskDefinitionCommand({ family, ...input }));
-      const td = await h.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }));
-      expect(td.taskDefinition?.requiresAttributes, name).toContainEqual({ name: attribute });
-      const out = await h.client.send(new RunTaskCommand({ cluster: 'default', taskDefinition: family }));
-      expect(out.tasks, name).toEqual([]);
-      expect(out.failures?.[0]?.reason, name).toBe('ATTRIBUTE');
-      expect(out.failures?.[0]?.detail, name).toContain(attribute);
-    }
-  });
 });

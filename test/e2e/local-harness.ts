@@ -11,6 +11,7 @@ import {
   DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, ListTasksCommand,
   RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task,
 } from '@aws-sdk/client-ecs';
+import { TaskCgroups, taskCgroupPath } from '../../src/agent/docker/task-cgroup.ts';
 
 export const TEST_IMAGE = 'local/busybox:latest';
 export const docker = new Docker();
@@ -117,13 +118,17 @@ export async function startLocalHarness(env: Record<string, string> = {}): Promi
   };
 }
 
-/** Force-removes the containers of these tasks (found by the task-arn label), and only those. */
+/** Force-removes the containers of these tasks (found by the task-arn label), and only those,
+ *  then their task cgroups /ecs/<task id> (the stopped agent can no longer remove them). */
 export async function removeTaskContainers(taskArns: string[]): Promise<void> {
   for (const arn of taskArns) {
     const list = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${arn}`] } });
     await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await hostCgroups.remove(taskCgroupPath(arn)).catch(() => undefined);
   }
 }
+
+const hostCgroups = new TaskCgroups({ mountPath: '/sys/fs/cgroup' });
 
 export async function containersOfTask(taskArn: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.task-arn=${taskArn}`] } });

@@ -4,11 +4,10 @@
 // purpose every 30 min + jitter. Reconnecting never touches running tasks.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
 import { decodeInbound, encodeFrame, type AcsOutbound } from '../../protocol/acs-messages.ts';
 import { signWebsocketUpgrade } from '../../protocol/sigv4-websocket.ts';
-import { currentCredentials } from '../ecs/ecs-client.ts';
+import { currentCredentials, type EcsClient } from '../ecs/ecs-client.ts';
 import { discoverPollEndpoint } from '../register/register-instance.ts';
 import type { AgentStore } from '../store/agent-store.ts';
 import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
@@ -36,7 +35,7 @@ export const REAL_AGENT_TIMING: AcsTiming = {
 };
 
 export interface AcsSessionOptions {
-  client: ECSClient;
+  client: EcsClient;
   cluster: string;
   containerInstanceArn: string;
   region: string;

@@ -3,10 +3,11 @@
 // backend's `dockerConfig` JSON strings (user, workingDirectory, ulimits, memoryReservation,
 // logConfiguration, dockerLabels, …) decoded over it the way Go's json.Unmarshal does (objects
 // merge, everything else replaces), then the ECS labels on top so they cannot be overridden.
-import type { AcsContainer, AcsPortMapping, AcsTask } from '../../protocol/acs-messages.ts';
-import { lastSegment } from '../../protocol/arn.ts';
+import type { AcsContainer, AcsTask } from '../../protocol/acs-messages.ts';
 import type { ContainerCreateSpec, DockerCreateConfig, DockerHostConfig } from './docker-engine.ts';
+import { dockerPorts } from './container-ports.ts';
 import { taskMounts } from './task-volumes.ts';
+import { MAX_CPU_SHARES, MIN_CPU_SHARES, taskCgroupPath } from './task-cgroup.ts';
 
 export const ECS_LABELS = {
   cluster: 'com.amazonaws.ecs.cluster',
@@ -16,8 +17,6 @@ export const ECS_LABELS = {
   version: 'com.amazonaws.ecs.task-definition-version',
 } as const;
 
-/** The real agent raises lower CPU shares to Docker's minimum. */
-const MIN_CPU_SHARES = 2;
 const MIB = 1024 * 1024;
 
 export interface ContainerConfigOptions {
@@ -33,6 +32,10 @@ export interface ContainerConfigOptions {
   dockerNames?: Record<string, string>;
   /** ECS_AVAILABLE_LOGGING_DRIVERS: a container asking for another log driver fails (absent: not checked). */
   availableLoggingDrivers?: string[];
+  /** ECS_ENABLE_TASK_CPU_MEM_LIMIT: containers go under the task cgroup /ecs/<task id> (default true). */
+  taskCgroups?: boolean;
+  /** Host ports the agent found for each containerPortRange, keyed "<range>/<protocol>" (host-port-range.ts). */
+  hostPortRanges?: Record<string, string>;
 }
 
 export type ContainerConfigResult = { ok: true; spec: ContainerCreateSpec } | { ok: false; reason: string };
@@ -48,7 +51,9 @@ export function containerCreateSpec(task: AcsTask, container: AcsContainer, o: C
   const mounts = taskMounts(task, container, o.dockerNames ?? {});
   if (!mounts.ok) return mounts;
 
-  const ports = dockerPorts(container.portMappings ?? []);
+  const ports = dockerPorts(container.portMappings ?? [], o.hostPortRanges);
+  if (!ports.ok) return ports;
+  const { exposed, bindings } = ports.value;
   const base: DockerCreateConfig = {
     Image: container.image,
     ...(container.command?.length ? { Cmd: [...container.command] } : {}),
@@ -56,20 +61,25 @@ export function containerCreateSpec(task: AcsTask, container: AcsContainer, o: C
     ...(container.entryPoint?.length ? { Entrypoint: [...container.entryPoint] } : {}),
     Env: Object.entries(container.environment ?? {}).map(([k, v]) => `${k}=${v}`),
     Labels: {},
-    ...(ports.exposed ? { ExposedPorts: ports.exposed } : {}),
+    ...(exposed ? { ExposedPorts: exposed } : {}),
     HostConfig: {
       ...(o.hostConfigDefaults ?? {}),
-      CpuShares: Math.max(container.cpu ?? 0, MIN_CPU_SHARES),
+      // Docker turns 0 into 1024 shares and the kernel refuses 1: the real agent's bounds instead.
+      CpuShares: Math.min(Math.max(container.cpu ?? 0, MIN_CPU_SHARES), MAX_CPU_SHARES),
       ...(container.memory && container.memory > 0 ? { Memory: container.memory * MIB } : {}),
-      ...(ports.bindings ? { PortBindings: ports.bindings } : {}),
+      ...(bindings ? { PortBindings: bindings } : {}),
       ...mounts.value,
       ...networkMode(task.networkMode),
-      CgroupParent: `/ecs/${lastSegment(task.arn)}`,
+      ...(o.taskCgroups === false ? {} : { CgroupParent: taskCgroupPath(task.arn) }),
     },
   };
   const merged = mergeDecoded(base as unknown as JsonObject, config.value) as unknown as DockerCreateConfig;
   merged.HostConfig = mergeDecoded(base.HostConfig as JsonObject, hostConfig.value) as DockerHostConfig;
   merged.Labels = { ...stringLabels(merged.Labels), ...ecsLabels(task, container, o.cluster) };
+  // maxSwap travels as MemorySwap (memory + swap); without a hard limit Docker cannot honour it.
+  if ('MemorySwap' in hostConfig.value && !(Number(merged.HostConfig.Memory) > 0)) {
+    return { ok: false, reason: `CannotCreateContainerError: container ${container.name} sets linuxParameters.maxSwap, which needs a hard memory limit (memory)` };
+  }
   const driver = (merged.HostConfig.LogConfig as { Type?: unknown } | undefined)?.Type;
   if (o.availableLoggingDrivers && typeof driver === 'string' && driver !== '' && !o.availableLoggingDrivers.includes(driver)) {
     return {
@@ -104,6 +114,11 @@ function unsupported(task: AcsTask, c: AcsContainer): string | undefined {
   if (task.networkMode === 'awsvpc') return 'networkMode awsvpc needs the ECS CNI plugins and an ENI, which this agent does not support';
   if (c.secrets?.length) return `container ${c.name} has secrets (Secrets Manager / SSM), which this agent cannot fetch`;
   if (c.environmentFiles?.length) return `container ${c.name} has environmentFiles (S3), which this agent cannot fetch`;
+  if (c.registryAuthentication?.type === 'asm') {
+    return `container ${c.name} has repositoryCredentials (Secrets Manager), which this agent cannot fetch`;
+  }
+  if (task.pidMode) return `pidMode ${task.pidMode} needs PID namespace sharing, which this agent does not support`;
+  if (task.ipcMode) return `ipcMode ${task.ipcMode} needs IPC namespace sharing, which this agent does not support`;
   return undefined;
 }
 
@@ -111,38 +126,6 @@ function networkMode(mode: string | undefined): Partial<DockerHostConfig> {
   // bridge is Docker's default ("default" in inspect), which is what the real agent leaves it at.
   if (!mode || mode === 'bridge') return {};
   return { NetworkMode: mode };
-}
-
-interface DockerPorts {
-  exposed?: Record<string, Record<string, never>>;
-  bindings?: Record<string, Array<{ HostPort: string }>>;
-}
-
-function dockerPorts(mappings: AcsPortMapping[]): DockerPorts {
-  if (mappings.length === 0) return {};
-  const exposed: Record<string, Record<string, never>> = {};
-  const bindings: Record<string, Array<{ HostPort: string }>> = {};
-  for (const m of mappings) {
-    const proto = m.protocol ?? 'tcp';
-    for (const port of containerPorts(m)) {
-      const key = `${port}/${proto}`;
-      exposed[key] = {};
-      // hostPort 0 or absent: Docker picks one. A range always gets dynamic host ports.
-      const hostPort = m.containerPortRange || !m.hostPort ? '' : String(m.hostPort);
-      (bindings[key] ??= []).push({ HostPort: hostPort });
-    }
-  }
-  return { exposed, bindings };
-}
-
-function containerPorts(m: AcsPortMapping): number[] {
-  if (m.containerPortRange) {
-    const match = /^(\d+)-(\d+)$/.exec(m.containerPortRange.trim());
-    if (!match) return [];
-    const [from, to] = [Number(match[1]), Number(match[2])];
-    return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
-  }
-  return m.containerPort === undefined ? [] : [m.containerPort];
 }
 
 type JsonObject = { [key: string]: unknown };

@@ -29,6 +29,12 @@ export class CannotRemoveContainerError extends DockerOperationError {
 export class CannotListContainersError extends DockerOperationError {
   override name = 'CannotListContainersError';
 }
+export class CannotListVolumesError extends DockerOperationError {
+  override name = 'CannotListVolumesError';
+}
+export class CannotRemoveVolumeError extends DockerOperationError {
+  override name = 'CannotRemoveVolumeError';
+}
 export class DockerTimeoutError extends Error {
   override name = 'DockerTimeoutError';
 }

@@ -10,7 +10,7 @@ import { isOneOf } from '../../protocol/statuses.ts';
 /** Opens the raw JSON-lines stream; `since` is Docker's "<seconds>.<nanoseconds>" form. */
 export type OpenEventStream = (since: string | undefined, signal: AbortSignal) => Promise<NodeJS.ReadableStream>;
 
-interface RawEvent {
+export interface RawEvent {
   Type?: string;
   Action?: string;
   id?: string;
@@ -43,7 +43,7 @@ export function subscribeToEvents(
     const nanos = raw.timeNano ?? (raw.time ?? 0) * 1e9;
     since = `${Math.floor(nanos / 1e9)}.${String(nanos % 1e9).padStart(9, '0')}`;
     // A replay after reconnecting starts at `since` inclusive: skip the one event we already delivered.
-    const key = `${event.id}/${event.action}/${nanos}`;
+    const key = `${event.id}/${raw.Action}/${nanos}`;
     if (key === lastKey) return;
     lastKey = key;
     listener(event);
@@ -83,14 +83,20 @@ export function subscribeToEvents(
   };
 }
 
-function toContainerEvent(raw: RawEvent): ContainerEvent | undefined {
-  if (raw.Type !== 'container' || !isOneOf<ContainerEventAction>(CONTAINER_EVENT_ACTIONS, raw.Action)) return undefined;
+export function toContainerEvent(raw: RawEvent): ContainerEvent | undefined {
+  // Health changes arrive as one action per status: "health_status: healthy".
+  const [action, detail] = (raw.Action ?? '').split(/:\s*/, 2);
+  if (raw.Type !== 'container' || !isOneOf<ContainerEventAction>(CONTAINER_EVENT_ACTIONS, action)) return undefined;
   const id = raw.Actor?.ID ?? raw.id;
   if (!id) return undefined;
   const labels = { ...(raw.Actor?.Attributes ?? {}) };
   const nanos = raw.timeNano ?? (raw.time ?? 0) * 1e9;
-  const event: ContainerEvent = { action: raw.Action, id, time: Math.floor(nanos / 1e6), labels };
-  if (raw.Action === 'die' && labels.exitCode !== undefined) event.exitCode = Number(labels.exitCode);
+  const event: ContainerEvent = { action, id, time: Math.floor(nanos / 1e6), labels };
+  if (action === 'die' && labels.exitCode !== undefined) event.exitCode = Number(labels.exitCode);
+  if (action === 'health_status') {
+    if (detail !== 'healthy' && detail !== 'unhealthy' && detail !== 'starting') return undefined;
+    event.health = detail;
+  }
   return event;
 }
 

@@ -6,13 +6,14 @@ import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import type { NetworkBinding } from '../../protocol/state-change.ts';
 import type {
-  ContainerCreateSpec, ContainerEvent, ContainerInspection, ContainerSummary, DockerEngine, EventSubscription,
+  ContainerCreateSpec, ContainerEvent, ContainerInspection, ContainerSummary, DockerEngine, DockerHealth, EventSubscription,
 } from './docker-engine.ts';
 import {
-  CannotCreateContainerError, CannotInspectContainerError, CannotListContainersError, CannotPullContainerError,
-  CannotRemoveContainerError, CannotStartContainerError, CannotStopContainerError, DockerTimeoutError, dockerMessage, dockerStatusCode,
+  CannotCreateContainerError, CannotInspectContainerError, CannotListContainersError,
+  CannotListVolumesError, CannotRemoveContainerError, CannotRemoveVolumeError, CannotStartContainerError, CannotStopContainerError, dockerMessage, dockerStatusCode,
 } from './docker-errors.ts';
-import { DOCKER_TIMEOUTS_MS } from './docker-timeouts.ts';
+import { DOCKER_TIMEOUTS_MS, timed } from './docker-timeouts.ts';
+import { DockerodeImages, pullWithDockerode, type PullOptions } from './dockerode-images.ts';
 import { subscribeToEvents } from './docker-event-stream.ts';
 import { parseDockerStats, type StatsSample } from './container-stats.ts';
 
@@ -22,6 +23,10 @@ export interface DockerodeEngineOptions {
   logger: Logger;
   /** ECS_IMAGE_PULL_TIMEOUT; a per-call `timeoutMs` wins. */
   pullTimeoutMs?: number;
+  /** ECS_CONTAINER_CREATE_TIMEOUT (default: the real agent's 4m). */
+  createTimeoutMs?: number;
+  /** ECS_CONTAINER_START_TIMEOUT (default: the real agent's 3m). */
+  startTimeoutMs?: number;
   /** ECS_EXCLUDE_IPV6_PORTBINDING (real agent default true): report IPv4 host bindings only. */
   excludeIpv6PortBindings?: boolean;
 }
@@ -31,6 +36,8 @@ const TASK_ARN_LABEL = 'com.amazonaws.ecs.task-arn';
 export class DockerodeEngine implements DockerEngine {
   #options: DockerodeEngineOptions;
   #client: Promise<Dockerode> | undefined;
+  /** Image inspection, listing and removal for image tracking and cleanup (images/). */
+  readonly images = new DockerodeImages(() => this.#docker());
 
   constructor(options: DockerodeEngineOptions) {
     this.#options = options;
@@ -52,31 +59,14 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async pullImage(ref: string, o: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = o.timeoutMs ?? this.#options.pullTimeoutMs ?? DOCKER_TIMEOUTS_MS.pull;
-    try {
-      const docker = await this.#docker();
-      await timed(timeoutMs, async (abortSignal) => {
-        const stream = (await docker.pull(ref, { abortSignal })) as NodeJS.ReadableStream;
-        // A pull can fail after the 200 response: the error then arrives as a progress message.
-        await new Promise<void>((resolve, reject) => {
-          let failure: string | undefined;
-          docker.modem.followProgress(
-            stream,
-            (err: Error | null) => (err ? reject(err) : failure ? reject(new Error(failure)) : resolve()),
-            (event: { error?: string }) => { if (event.error) failure = event.error; },
-          );
-        });
-      });
-    } catch (err) {
-      throw new CannotPullContainerError(dockerMessage(err), { cause: err });
-    }
+  async pullImage(ref: string, o: Partial<PullOptions> = {}): Promise<void> {
+    await pullWithDockerode(() => this.#docker(), ref, { ...o, timeoutMs: o.timeoutMs ?? this.#options.pullTimeoutMs ?? DOCKER_TIMEOUTS_MS.pull });
   }
 
   async createContainer(spec: ContainerCreateSpec): Promise<{ id: string }> {
     try {
       const docker = await this.#docker();
-      const c = await timed(DOCKER_TIMEOUTS_MS.create, (abortSignal) =>
+      const c = await timed(this.#options.createTimeoutMs ?? DOCKER_TIMEOUTS_MS.create, (abortSignal) =>
         docker.createContainer({ ...spec.config, name: spec.name, abortSignal } as Dockerode.ContainerCreateOptions));
       return { id: c.id };
     } catch (err) {
@@ -87,7 +77,7 @@ export class DockerodeEngine implements DockerEngine {
   async startContainer(id: string): Promise<void> {
     try {
       const docker = await this.#docker();
-      await timed(DOCKER_TIMEOUTS_MS.start, (abortSignal) => docker.getContainer(id).start({ abortSignal }));
+      await timed(this.#options.startTimeoutMs ?? DOCKER_TIMEOUTS_MS.start, (abortSignal) => docker.getContainer(id).start({ abortSignal }));
     } catch (err) {
       if (dockerStatusCode(err) === 304) return; // already started
       throw new CannotStartContainerError(dockerMessage(err), { cause: err });
@@ -120,6 +110,7 @@ export class DockerodeEngine implements DockerEngine {
         portBindings: toNetworkBindings(info.NetworkSettings?.Ports)
           .filter((b) => this.#options.excludeIpv6PortBindings === false || !b.bindIP.includes(':')),
         labels: info.Config.Labels ?? {},
+        ...healthOf(info.State.Health?.Status),
       };
     } catch (err) {
       throw new CannotInspectContainerError(dockerMessage(err), { cause: err });
@@ -154,6 +145,40 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  async listVolumes(o: { labels: string[] }): Promise<string[]> {
+    try {
+      const docker = await this.#docker();
+      const out = await timed(DOCKER_TIMEOUTS_MS.list, (abortSignal) =>
+        docker.listVolumes({ filters: { label: o.labels }, abortSignal } as never) as unknown as Promise<{ Volumes?: Array<{ Name: string }> | null }>);
+      return (out.Volumes ?? []).map((v) => v.Name);
+    } catch (err) {
+      throw new CannotListVolumesError(dockerMessage(err), { cause: err });
+    }
+  }
+
+  /** A volume's driver, options and labels; undefined when Docker has none of that name. */
+  async inspectVolume(name: string): Promise<{ name: string; driver: string; options: Record<string, string>; labels: Record<string, string> } | undefined> {
+    const docker = await this.#docker();
+    try {
+      const v = await timed(DOCKER_TIMEOUTS_MS.inspect, (abortSignal) =>
+        docker.getVolume(name).inspect({ abortSignal } as never) as unknown as Promise<{ Name: string; Driver: string; Options?: Record<string, string> | null; Labels?: Record<string, string> | null }>);
+      return { name: v.Name, driver: v.Driver, options: v.Options ?? {}, labels: v.Labels ?? {} };
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return undefined;
+      throw new Error(dockerMessage(err), { cause: err });
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      const docker = await this.#docker();
+      await timed(DOCKER_TIMEOUTS_MS.remove, (abortSignal) => docker.getVolume(name).remove({ abortSignal } as never) as unknown as Promise<unknown>);
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return; // already gone
+      throw new CannotRemoveVolumeError(dockerMessage(err), { cause: err });
+    }
+  }
+
   async containerStats(id: string): Promise<StatsSample> {
     const docker = await this.#docker();
     const json = await timed(DOCKER_TIMEOUTS_MS.inspect, (abortSignal) =>
@@ -165,7 +190,8 @@ export class DockerodeEngine implements DockerEngine {
     const logger = this.#options.logger.child({ component: 'docker-events' });
     return subscribeToEvents(async (since, abortSignal) => {
       const docker = await this.#docker();
-      const filters = { type: ['container'], event: ['start', 'die', 'oom', 'kill', 'destroy'], label: [TASK_ARN_LABEL] };
+      // Docker matches `health_status` as a prefix of its "health_status: <status>" actions.
+      const filters = { type: ['container'], event: ['start', 'die', 'oom', 'kill', 'destroy', 'health_status'], label: [TASK_ARN_LABEL] };
       return (await docker.getEvents({ filters, ...(since ? { since } : {}), abortSignal } as never)) as unknown as NodeJS.ReadableStream;
     }, listener, logger, o.onReconnect);
   }
@@ -205,15 +231,8 @@ function connection(dockerHost: string): Dockerode.DockerOptions {
   return { protocol: url.protocol === 'https:' ? 'https' : 'http', host: url.hostname, port: Number(url.port || 2375) };
 }
 
-/** Runs `call` with an abort signal that fires after `ms`; a fired timeout becomes DockerTimeoutError. */
-async function timed<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const signal = AbortSignal.timeout(ms);
-  try {
-    return await call(signal);
-  } catch (err) {
-    if (signal.aborted) throw new DockerTimeoutError(`Docker call timed out after ${ms} ms`, { cause: err });
-    throw err;
-  }
+function healthOf(status: string | undefined): { health?: DockerHealth } {
+  return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? { health: status } : {};
 }
 
 function optionalTime<K extends string>(key: K, iso: string | undefined): Partial<Record<K, number>> {

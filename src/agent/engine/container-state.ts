@@ -2,6 +2,8 @@
 // it (a dockerId exists from CREATED on; an exit code only once STOPPED). Known status only moves
 // forward along CONTAINER_STATUS_ORDER; what the engine wants (desired) lives on the task.
 import type { NetworkBinding } from '../../protocol/state-change.ts';
+import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
+import type { DockerHealth } from '../docker/docker-engine.ts';
 
 export const CONTAINER_STATUS_ORDER = ['NONE', 'PULLED', 'CREATED', 'RUNNING', 'STOPPED'] as const;
 export type ContainerKnownStatus = (typeof CONTAINER_STATUS_ORDER)[number];
@@ -39,6 +41,8 @@ export interface ContainerEntry {
   inFlight?: ContainerAction;
   /** The stop call failed even after retries: not retried on every event (a later `die` still lands). */
   stopFailed?: boolean;
+  /** Only for a container with a Docker health check: its latest status (UNKNOWN while starting). */
+  health?: ContainerHealthStatus;
 }
 
 export function statusRank(status: ContainerKnownStatus): number {
@@ -57,6 +61,11 @@ export function dockerIdOf(known: ContainerKnown): string | undefined {
     default:
       return assertNever(known);
   }
+}
+
+/** Docker's health word as ECS reports it; `starting` is not known yet. */
+export function healthStatus(h: DockerHealth): ContainerHealthStatus {
+  return h === 'healthy' ? 'HEALTHY' : h === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
 }
 
 export function assertNever(value: never): never {

@@ -1,21 +1,25 @@
 // PURE: the task engine's whole decision logic. Given a task state and one event, returns the next
 // state and the effects to run (Docker calls and reports) as data; task-actor.ts runs them and
 // feeds the results back as events. This is ecs-agent's managedTask + containerNextState, without
-// the I/O. Inputs are never mutated.
+// the I/O. Inputs are never mutated; time comes in as `now` (epoch ms), never read here.
 import type { ContainerEntry, ContainerKnown } from './container-state.ts';
 import { assertNever, dockerIdOf, statusRank } from './container-state.ts';
-import { desiredRank, taskKnownStatus, type TaskState } from './task-state.ts';
+import { desiredRank, hasHealthCheck, taskKnownStatus, type TaskState } from './task-state.ts';
 import type { Effect, PullWindow, TaskEvent } from './task-events.ts';
 import { buildTaskChange } from './task-change.ts';
+import { dependencyVerdict, invalidDependencies, shutdownBlockers } from './dependencies.ts';
 
 export interface Step {
   state: TaskState;
   effects: Effect[];
+  /** Epoch ms at which to be called again with a `tick` (a dependency's startTimeout runs out). */
+  wakeAt?: number;
 }
 
-export function nextStep(prev: TaskState, event: TaskEvent): Step {
+export function nextStep(prev: TaskState, event: TaskEvent, now: number): Step {
   const state: TaskState = { ...prev, containers: prev.containers.map((c) => ({ ...c })) };
-  applyEvent(state, event);
+  applyEvent(state, event, now);
+  const { ready, wakeAt } = state.desired === 'RUNNING' ? resolveDependencies(state, now) : { ready: new Set<string>(), wakeAt: undefined };
   // An essential container that stopped (exited, or failed to start) takes the task down; so does
   // having no container left running.
   if (state.desired === 'RUNNING' && state.containers.some((c) => c.known.status === 'STOPPED' && (c.essential || allStopped(state)))) {
@@ -24,27 +28,83 @@ export function nextStep(prev: TaskState, event: TaskEvent): Step {
   const effects: Effect[] = [];
   for (const c of state.containers) {
     if (c.inFlight) continue; // one Docker call per container at a time; its result re-runs this
-    const effect = state.desired === 'RUNNING' ? towardsRunning(c, state) : towardsStopped(c);
+    const effect = state.desired === 'RUNNING' ? towardsRunning(c, state, ready) : towardsStopped(c, state);
     if (effect) effects.push(effect);
   }
+  if (taskKnownStatus(state) === 'STOPPED') state.stoppedAt ??= now;
   const report = reportDue(state);
   if (report) {
     effects.push({ type: 'emit', change: buildTaskChange(state, report) });
     state.sent = report;
+    state.sentContainers = containersReported(state);
   }
-  return { state, effects };
+  return { state, effects, ...(state.desired === 'RUNNING' && wakeAt !== undefined ? { wakeAt } : {}) };
 }
 
-function applyEvent(state: TaskState, event: TaskEvent): void {
-  if (event.type === 'desired') {
-    if (desiredRank(event.desired) > desiredRank(state.desired)) state.desired = event.desired;
-    return;
+/**
+ * Before anything exists, a task whose ordering is impossible fails at once (the real agent's
+ * ValidDependencies). Then each container not yet started, with no Docker call under way, is
+ * checked against its dependsOn: one whose dependency can never be met is STOPPED with the reason
+ * (repeated until nothing changes, as one failure can doom the containers waiting on it).
+ * Returns the containers free to be created and started, and the earliest startTimeout deadline.
+ */
+function resolveDependencies(state: TaskState, now: number): { ready: Set<string>; wakeAt: number | undefined } {
+  const pristine = state.containers.every((c) => statusRank(c.known.status) < statusRank('CREATED'));
+  const invalid = pristine ? invalidDependencies(state.definition) : undefined;
+  if (invalid) {
+    state.reason = `TaskDependencyError: ${invalid.reason}`;
+    state.desired = 'STOPPED';
+    const c = state.containers.find((x) => x.name === invalid.container);
+    if (c && !c.inFlight) c.known = { status: 'STOPPED', reason: state.reason };
+    return { ready: new Set(), wakeAt: undefined };
   }
-  if (event.type === 'exited') {
-    const c = state.containers.find((x) => dockerIdOf(x.known) === event.dockerId);
-    if (c) c.known = exited(c.known, event.exitCode, event.finishedAt);
-    return;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const c of state.containers) {
+      if (c.inFlight || statusRank(c.known.status) >= statusRank('RUNNING')) continue;
+      const v = dependencyVerdict(c, state, now);
+      if (v.kind !== 'fail') continue;
+      const dockerId = dockerIdOf(c.known);
+      c.known = { status: 'STOPPED', ...(dockerId ? { dockerId } : {}), reason: v.reason };
+      changed = true;
+    }
   }
+  const ready = new Set<string>();
+  let wakeAt: number | undefined;
+  for (const c of state.containers) {
+    if (statusRank(c.known.status) >= statusRank('RUNNING')) continue;
+    const v = dependencyVerdict(c, state, now);
+    if (v.kind === 'ready') ready.add(c.name);
+    else if (v.kind === 'wait' && v.until !== undefined) wakeAt = wakeAt === undefined ? v.until : Math.min(wakeAt, v.until);
+  }
+  return { ready, wakeAt };
+}
+
+function applyEvent(state: TaskState, event: TaskEvent, now: number): void {
+  switch (event.type) {
+    case 'desired':
+      if (desiredRank(event.desired) > desiredRank(state.desired)) state.desired = event.desired;
+      return;
+    case 'tick':
+      return; // only time moved: the dependency checks run again
+    case 'exited': {
+      const c = state.containers.find((x) => dockerIdOf(x.known) === event.dockerId);
+      if (c) c.known = exited(c.known, event.exitCode, event.finishedAt, event.reason);
+      return;
+    }
+    case 'health': {
+      const c = state.containers.find((x) => dockerIdOf(x.known) === event.dockerId);
+      // Only containers with a health check of their own count (not an image's HEALTHCHECK).
+      if (c && healthChecked(state, c) && c.known.status === 'RUNNING') c.health = event.status;
+      return;
+    }
+    default:
+      applyResult(state, event, now);
+  }
+}
+
+/** The outcome of a container's in-flight Docker call. */
+function applyResult(state: TaskState, event: Exclude<TaskEvent, { type: 'desired' | 'tick' | 'exited' | 'health' }>, now: number): void {
   const c = state.containers.find((x) => x.name === event.container);
   if (!c) return;
   delete c.inFlight; // every remaining event is the result of this container's in-flight call
@@ -67,7 +127,9 @@ function applyEvent(state: TaskState, event: TaskEvent): void {
     case 'started':
       // A container that died before start() returned is already STOPPED: keep that.
       if (k.status === 'CREATED') {
-        c.known = { status: 'RUNNING', dockerId: k.dockerId, networkBindings: event.networkBindings, ...(event.startedAt !== undefined ? { startedAt: event.startedAt } : {}) };
+        // startedAt always set: a dependency's startTimeout counts from it.
+        c.known = { status: 'RUNNING', dockerId: k.dockerId, networkBindings: event.networkBindings, startedAt: event.startedAt ?? now };
+        if (healthChecked(state, c)) c.health = event.health ?? 'UNKNOWN';
       }
       return;
     case 'startFailed':
@@ -85,32 +147,35 @@ function applyEvent(state: TaskState, event: TaskEvent): void {
 }
 
 /** The container exited: STOPPED with what we learnt; a second report only fills gaps. */
-function exited(k: ContainerKnown, exitCode: number | undefined, finishedAt: number | undefined): ContainerKnown {
+function exited(k: ContainerKnown, exitCode: number | undefined, finishedAt: number | undefined, reason?: string): ContainerKnown {
   switch (k.status) {
     case 'NONE':
     case 'PULLED':
       return k; // no container to exit
     case 'CREATED':
     case 'RUNNING':
-      return { status: 'STOPPED', dockerId: k.dockerId, ...definedOnly({ exitCode, finishedAt }) };
+      return { status: 'STOPPED', dockerId: k.dockerId, ...definedOnly({ exitCode, finishedAt, reason }) };
     case 'STOPPED':
-      return { ...k, ...definedOnly({ exitCode: k.exitCode ?? exitCode, finishedAt: k.finishedAt ?? finishedAt }) };
+      return { ...k, ...definedOnly({ exitCode: k.exitCode ?? exitCode, finishedAt: k.finishedAt ?? finishedAt, reason: k.reason ?? reason }) };
     default:
       return assertNever(k);
   }
 }
 
-function towardsRunning(c: ContainerEntry, state: TaskState): Effect | undefined {
+function towardsRunning(c: ContainerEntry, state: TaskState, ready: ReadonlySet<string>): Effect | undefined {
   const k = c.known;
   switch (k.status) {
     case 'NONE':
+      // Images are pulled up front, whatever the ordering (ECS_PULL_DEPENDENT_CONTAINERS_UPFRONT).
       c.inFlight = 'pull';
       return { type: 'pull', container: c.name, image: c.image };
     case 'PULLED':
-      if (!createDependenciesMet(c, state)) return undefined; // re-checked on every later event
+      // Re-checked on every later event (and at a startTimeout deadline).
+      if (!ready.has(c.name) || !createDependenciesMet(c, state)) return undefined;
       c.inFlight = 'create';
       return { type: 'create', container: c.name, dockerName: c.dockerName };
     case 'CREATED':
+      if (!ready.has(c.name)) return undefined; // adopted after a restart before its dependencies were met
       c.inFlight = 'start';
       return { type: 'start', container: c.name, dockerId: k.dockerId };
     case 'RUNNING':
@@ -142,7 +207,7 @@ function createDependenciesMet(c: ContainerEntry, state: TaskState): boolean {
   return linksReady && volumesReady;
 }
 
-function towardsStopped(c: ContainerEntry): Effect | undefined {
+function towardsStopped(c: ContainerEntry, state: TaskState): Effect | undefined {
   const k = c.known;
   switch (k.status) {
     case 'NONE':
@@ -153,7 +218,7 @@ function towardsStopped(c: ContainerEntry): Effect | undefined {
       c.known = { status: 'STOPPED', dockerId: k.dockerId }; // created, never started
       return undefined;
     case 'RUNNING':
-      if (c.stopFailed) return undefined;
+      if (c.stopFailed || shutdownBlockers(c, state).length > 0) return undefined; // dependents stop first
       c.inFlight = 'stop';
       return { type: 'stop', container: c.name, dockerId: k.dockerId, timeoutSec: c.stopTimeoutSec };
     case 'STOPPED':
@@ -164,12 +229,33 @@ function towardsStopped(c: ContainerEntry): Effect | undefined {
 }
 
 /** RUNNING once every container runs (and only while the task is meant to run: a task already
- *  being torn down is not reported as RUNNING); STOPPED once every container stopped. */
+ *  being torn down is not reported as RUNNING); STOPPED once every container stopped. While the
+ *  task runs, a container that changes after that (a non-essential one exiting) is reported with a
+ *  repeated RUNNING, as the real agent's batched container changes are. */
 function reportDue(state: TaskState): 'RUNNING' | 'STOPPED' | undefined {
   const known = taskKnownStatus(state);
   if (known === 'STOPPED' && state.sent !== 'STOPPED') return 'STOPPED';
-  if (known === 'RUNNING' && state.sent === 'NONE' && state.desired === 'RUNNING') return 'RUNNING';
+  if (known !== 'RUNNING' || state.desired !== 'RUNNING') return undefined;
+  if (state.sent === 'NONE') return 'RUNNING';
+  if (state.sent === 'RUNNING') {
+    // A checkpoint from before this was recorded: take what it holds as reported.
+    state.sentContainers ??= containersReported(state);
+    if (state.sentContainers !== containersReported(state)) return 'RUNNING';
+  }
   return undefined;
+}
+
+/** What a report says of the containers, to tell whether a new one has anything to add. */
+export function containersReported(state: TaskState): string {
+  return state.containers.map((c) => `${c.known.status}:${c.known.status === 'STOPPED' ? c.known.exitCode ?? '' : ''}`).join(',');
+}
+
+/** Whether Docker runs a health check for `c` (decided from the definition for checkpoints that
+ *  predate the `health` field). */
+function healthChecked(state: TaskState, c: ContainerEntry): boolean {
+  if (c.health !== undefined) return true;
+  const def = state.definition.containers.find((d) => d.name === c.name);
+  return def !== undefined && hasHealthCheck(def);
 }
 
 function allStopped(state: TaskState): boolean {

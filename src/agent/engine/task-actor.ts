@@ -17,6 +17,9 @@ export interface TaskActorOptions {
   logger: Logger;
   /** Durable state: called with every changed state (and the report it produced) before acting. */
   persist?: (state: TaskState, report: TaskStateChange | undefined) => void;
+  /** Called after every handled event with the state now current (e.g. to schedule cleanup). */
+  onState?: (state: TaskState) => void;
+  now?: () => number;
 }
 
 export class TaskActor {
@@ -27,6 +30,8 @@ export class TaskActor {
   #closed = false;
   #running = new Set<Promise<void>>();
   #saved: string | undefined;
+  /** The one pending wake-up (a dependency's startTimeout deadline), as asked by the last step. */
+  #wake: { at: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(o: TaskActorOptions) {
     this.#o = o;
@@ -53,6 +58,8 @@ export class TaskActor {
   close(): void {
     this.#closed = true;
     this.#queue.length = 0;
+    if (this.#wake) clearTimeout(this.#wake.timer);
+    this.#wake = undefined;
   }
 
   /** Resolves when no Docker effect is under way (for orderly shutdown and tests). */
@@ -61,7 +68,7 @@ export class TaskActor {
   }
 
   #handle(event: TaskEvent): void {
-    const { state, effects } = nextStep(this.#state, event);
+    const { state, effects, wakeAt } = nextStep(this.#state, event, (this.#o.now ?? Date.now)());
     if (this.#o.persist) {
       const report = effects.find((e) => e.type === 'emit')?.change;
       const json = JSON.stringify(state);
@@ -79,6 +86,12 @@ export class TaskActor {
       }
     }
     this.#state = state;
+    this.#scheduleWake(wakeAt);
+    try {
+      this.#o.onState?.(state);
+    } catch (err) {
+      this.#o.logger.error({ err }, 'state observer threw');
+    }
     for (const effect of effects) {
       if (effect.type === 'emit') {
         this.#o.logger.info({ status: effect.change.status }, 'task state change');
@@ -95,5 +108,17 @@ export class TaskActor {
       ).finally(() => this.#running.delete(p));
       this.#running.add(p);
     }
+  }
+
+  #scheduleWake(at: number | undefined): void {
+    if (this.#wake?.at === at) return;
+    if (this.#wake) clearTimeout(this.#wake.timer);
+    this.#wake = undefined;
+    if (at === undefined || this.#closed) return;
+    const delay = Math.max(0, at - (this.#o.now ?? Date.now)());
+    // +1 ms: the deadline has passed (not merely been reached) when the tick is handled.
+    const timer = setTimeout(() => { this.#wake = undefined; this.dispatch({ type: 'tick' }); }, delay + 1);
+    timer.unref();
+    this.#wake = { at, timer };
   }
 }

@@ -12,7 +12,8 @@ export function buildTaskChange(state: TaskState, status: ReportedTaskStatus): T
   const change: TaskStateChange = {
     task: state.arn,
     status,
-    reason: '',
+    // Why the agent itself ended the task, when it did (a task that cannot start says so here).
+    reason: status === 'STOPPED' ? state.reason ?? '' : '',
     containers: state.containers.map((c) => containerChange(c, status)),
   };
   if (state.pull) {

@@ -1,13 +1,17 @@
 // The agent's task engine: one TaskActor per task ARN, fed by ACS (applyTask) and by Docker's
-// event stream (a container's `die`), reporting through onStateChange in order per task.
-// It owns no I/O of its own: Docker goes through the DockerEngine port, durability through the
-// TaskCheckpoint port. On start it restores the checkpointed tasks and reconciles them with what
-// Docker shows (reconcile/), so a restart never stops, restarts or duplicates a container.
+// event stream (a container's `die`, `destroy`, health changes), reporting through onStateChange
+// in order per task. It owns no I/O of its own: Docker goes through the DockerEngine port,
+// durability through the TaskCheckpoint port. On start it restores the checkpointed tasks and
+// reconciles them with what Docker shows (reconcile/), so a restart never stops, restarts or
+// duplicates a container; stopped tasks are cleaned up on schedule (cleanup/task-cleanup.ts).
 import type { Logger } from 'pino';
 import type { AcsTask } from '../../protocol/acs-messages.ts';
 import type { DockerEngine, DockerHostConfig, ContainerEvent, EventSubscription } from '../docker/docker-engine.ts';
 import { ECS_LABELS } from '../docker/container-config.ts';
-import { assertNever, dockerIdOf } from './container-state.ts';
+import type { TaskResources } from '../docker/task-resources.ts';
+import { assertNever, dockerIdOf, healthStatus } from './container-state.ts';
+import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
+import { TaskCleanup } from '../cleanup/task-cleanup.ts';
 import { ImagePuller, type ImagePullBehavior } from './image-puller.ts';
 import { TaskActor } from './task-actor.ts';
 import { initialTaskState, taskKnownStatus, type TaskState } from './task-state.ts';
@@ -35,16 +39,27 @@ export interface TaskEngineOptions {
   hostConfigDefaults?: Partial<DockerHostConfig>;
   /** ECS_AVAILABLE_LOGGING_DRIVERS; a container asking for another driver fails (absent: any). */
   availableLoggingDrivers?: string[];
+  /** Task cgroups, shared volume checks, host port ranges (absent: none of them, e.g. engine tests). */
+  taskResources?: TaskResources;
   /** Where task states are saved before they are acted on; without it the engine forgets
    *  everything on restart (tests of the engine alone). */
   checkpoint?: TaskCheckpoint;
+  /** ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION; absent: stopped tasks are never cleaned up by themselves. */
+  taskCleanupWaitMs?: number;
+  /** True while a report of the task has not been acknowledged: cleanup waits for it. */
+  isReportPending?: (taskArn: string) => boolean;
+  /** The agent's puller (registry credentials, durable `once`, image tracking); absent: a plain one. */
+  imagePuller?: ImagePuller;
 }
+
+/** Why a container is STOPPED when Docker removed it without a `die` we heard (docker rm). */
+export const REMOVED_REASON = 'DockerStateError: the container was removed outside the agent';
 
 export interface KnownTask {
   taskArn: string;
   desiredStatus: 'RUNNING' | 'STOPPED';
   knownStatus: string;
-  containers: Array<{ name: string; dockerId?: string; status: string }>;
+  containers: Array<{ name: string; dockerId?: string; status: string; health?: ContainerHealthStatus }>;
 }
 
 export class TaskEngine {
@@ -58,12 +73,19 @@ export class TaskEngine {
   /** Docker events that arrive while restoring, replayed once the actors exist. */
   #held: ContainerEvent[] | undefined;
   #events: EventSubscription | undefined;
+  #cleanup: TaskCleanup;
   #closed = false;
 
   constructor(o: TaskEngineOptions) {
     this.#o = o;
     this.#log = o.logger.child({ component: 'task-engine' });
-    this.#puller = new ImagePuller({ docker: o.docker, behavior: o.imagePullBehavior, logger: this.#log });
+    this.#puller = o.imagePuller ?? new ImagePuller({ docker: o.docker, behavior: o.imagePullBehavior, logger: this.#log });
+    this.#cleanup = new TaskCleanup({
+      docker: o.docker, cluster: o.cluster, logger: this.#log, waitMs: o.taskCleanupWaitMs ?? Infinity,
+      current: (arn) => this.#actors.get(arn)?.state,
+      forget: (arn) => this.#forget(arn),
+      ...(o.isReportPending ? { isReportPending: o.isReportPending } : {}),
+    });
   }
 
   /** Opens the Docker event stream, then restores and reconciles the checkpointed tasks. */
@@ -111,6 +133,13 @@ export class TaskEngine {
     this.#actors.get(taskArn)?.dispatch({ type: 'desired', desired: 'STOPPED' });
   }
 
+  /** Images of containers not created yet in tasks that should run: image cleanup keeps them. */
+  pendingImages(): string[] {
+    return [...this.#actors.values()].flatMap(({ state }) => (state.desired === 'RUNNING'
+      ? state.containers.filter((c) => c.known.status === 'NONE' || c.known.status === 'PULLED').map((c) => c.image)
+      : []));
+  }
+
   knownTasks(): KnownTask[] {
     return [...this.#actors.values()].map(({ state }) => ({
       taskArn: state.arn,
@@ -118,30 +147,37 @@ export class TaskEngine {
       knownStatus: taskKnownStatus(state),
       containers: state.containers.map((c) => {
         const dockerId = dockerIdOf(c.known);
-        return { name: c.name, status: c.known.status, ...(dockerId ? { dockerId } : {}) };
+        return { name: c.name, status: c.known.status, ...(dockerId ? { dockerId } : {}), ...(c.health ? { health: c.health } : {}) };
       }),
     }));
   }
 
-  /** Removes a stopped task's containers and forgets the task (cleanup after
-   *  ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION is the caller's timing). Running containers are refused. */
-  async removeTaskContainers(taskArn: string): Promise<void> {
+  /** Cleans a stopped task up now, whatever ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION says: removes its
+   *  containers and task volumes and forgets it. A task that is not stopped is refused. */
+  async cleanUpTask(taskArn: string): Promise<void> {
     const actor = this.#actors.get(taskArn);
     if (!actor) return;
     if (taskKnownStatus(actor.state) !== 'STOPPED') throw new Error(`task ${taskArn} is not stopped`);
-    const ids = actor.state.containers.flatMap((c) => dockerIdOf(c.known) ?? []);
-    await Promise.all(ids.map((id) => this.#o.docker.removeContainer(id)));
-    actor.close();
-    this.#actors.delete(taskArn);
-    this.#o.checkpoint?.remove(taskArn);
-    this.#log.info({ taskArn, removed: ids.length }, 'task containers removed');
+    const removed = await this.#cleanup.sweep(actor.state);
+    this.#forget(taskArn);
+    this.#log.info({ taskArn, ...removed }, 'task cleaned up');
   }
 
   /** Stops watching Docker and handling events; containers are left as they are. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#events?.close();
+    this.#cleanup.close();
     for (const actor of this.#actors.values()) actor.close();
+  }
+
+  #forget(taskArn: string): void {
+    const definition = this.#actors.get(taskArn)?.state.definition;
+    if (definition) void this.#o.taskResources?.cleanup(definition);
+    this.#actors.get(taskArn)?.close();
+    this.#actors.delete(taskArn);
+    this.#cleanup.cancel(taskArn);
+    this.#o.checkpoint?.remove(taskArn);
   }
 
   #newActor(state: TaskState): TaskActor {
@@ -153,9 +189,16 @@ export class TaskEngine {
         docker: this.#o.docker, puller: this.#puller, cluster: this.#o.cluster, task: state.definition, logger,
         ...(this.#o.hostConfigDefaults ? { hostConfigDefaults: this.#o.hostConfigDefaults } : {}),
         ...(this.#o.availableLoggingDrivers ? { availableLoggingDrivers: this.#o.availableLoggingDrivers } : {}),
+        ...(this.#o.taskResources ? { taskResources: this.#o.taskResources } : {}),
       }),
       emit: this.#o.onStateChange,
       logger,
+      // Stopped and reported: from now on, the cleanup clock runs.
+      onState: (s) => {
+        if (s.sent === 'STOPPED' && taskKnownStatus(s) === 'STOPPED') this.#cleanup.schedule(s);
+        // Every container exited: the task cgroup can go (TaskResources does it once per task).
+        if (taskKnownStatus(s) === 'STOPPED') void this.#o.taskResources?.taskStopped(s.definition);
+      },
       ...(checkpoint ? { persist: (s: TaskState, report: TaskStateChange | undefined) => checkpoint.save(s, report) } : {}),
     });
     this.#actors.set(state.arn, actor);
@@ -171,7 +214,9 @@ export class TaskEngine {
       if (!savedArns.has(o.taskArn)) this.#orphans.set(o.taskArn, [...(this.#orphans.get(o.taskArn) ?? []), o]);
     }
     for (const s of saved) {
-      if (isFinished(s, observed)) {
+      // Without cleanup, a finished task has nothing left to do; with it, the task stays until its
+      // cleanup time, which also removes its task volumes.
+      if (this.#o.taskCleanupWaitMs === undefined && isFinished(s, observed)) {
         this.#o.checkpoint?.remove(s.arn);
         continue;
       }
@@ -191,10 +236,10 @@ export class TaskEngine {
         const id = c.known.dockerId;
         try {
           const o = await inspectObserved(this.#o.docker, id);
-          if (!o) actor.dispatch({ type: 'exited', dockerId: id });
+          if (!o) actor.dispatch({ type: 'exited', dockerId: id, reason: REMOVED_REASON });
           else if (!o.running && o.startedAt !== undefined) {
             actor.dispatch({ type: 'exited', dockerId: id, exitCode: o.exitCode, ...(o.finishedAt !== undefined ? { finishedAt: o.finishedAt } : {}) });
-          }
+          } else if (o.health) actor.dispatch({ type: 'health', dockerId: id, status: o.health });
         } catch (err) {
           this.#log.warn({ err, dockerId: id }, 'cannot re-inspect a container after the event stream reconnected');
         }
@@ -215,12 +260,24 @@ export class TaskEngine {
         // Report on `die` itself: it arrives ~60 ms before Docker's stop call returns.
         actor.dispatch({ type: 'exited', dockerId: e.id, finishedAt: e.time, ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) });
         return;
+      case 'destroy': {
+        // Normally after its `die`; a container removed without one (never started, or a missed
+        // event) must not stay RUNNING or CREATED forever (real agent #364).
+        const c = actor.state.containers.find((x) => dockerIdOf(x.known) === e.id);
+        if (c && (c.known.status === 'CREATED' || c.known.status === 'RUNNING')) {
+          this.#log.warn({ taskArn, dockerId: e.id, container: c.name }, 'container removed outside the agent');
+          actor.dispatch({ type: 'exited', dockerId: e.id, reason: REMOVED_REASON });
+        }
+        return;
+      }
+      case 'health_status':
+        if (e.health) actor.dispatch({ type: 'health', dockerId: e.id, status: healthStatus(e.health) });
+        return;
       case 'oom':
         this.#log.warn({ taskArn, dockerId: e.id }, 'container ran out of memory');
         return;
       case 'start':
       case 'kill':
-      case 'destroy':
         this.#log.debug({ taskArn, dockerId: e.id, action: e.action }, 'docker event');
         return;
       default:

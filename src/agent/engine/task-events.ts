@@ -2,6 +2,7 @@
 // answered); effects are requests for work. Both are data, so next-step.ts can be tested alone.
 import type { DesiredStatus } from '../../protocol/statuses.ts';
 import type { NetworkBinding, TaskStateChangeRequest } from '../../protocol/state-change.ts';
+import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
 
 /** What the engine hands to the outbox: the body of SubmitTaskStateChange minus the cluster. */
 export type TaskStateChange = Omit<TaskStateChangeRequest, 'cluster'>;
@@ -15,13 +16,18 @@ export type TaskEvent =
   | { type: 'pullFailed'; container: string; reason: string; pull?: PullWindow }
   | { type: 'created'; container: string; dockerId: string }
   | { type: 'createFailed'; container: string; reason: string }
-  | { type: 'started'; container: string; startedAt?: number; networkBindings: NetworkBinding[] }
+  | { type: 'started'; container: string; startedAt?: number; networkBindings: NetworkBinding[]; health?: ContainerHealthStatus }
   | { type: 'startFailed'; container: string; reason: string }
   /** The stop call returned (the container is no longer running). */
   | { type: 'stopped'; container: string; exitCode?: number; finishedAt?: number }
   | { type: 'stopFailed'; container: string; reason: string }
-  /** Docker's `die` event, or an inspect that found the container exited. */
-  | { type: 'exited'; dockerId: string; exitCode?: number; finishedAt?: number };
+  /** Docker's `die` event, or an inspect that found the container exited; `reason` when it went
+   *  away without a `die` (removed outside the agent). */
+  | { type: 'exited'; dockerId: string; exitCode?: number; finishedAt?: number; reason?: string }
+  /** Docker's `health_status` event, or an inspect's health. */
+  | { type: 'health'; dockerId: string; status: ContainerHealthStatus }
+  /** A deadline the last step asked to be woken at (a dependency's startTimeout) has passed. */
+  | { type: 'tick' };
 
 export type Effect =
   | { type: 'pull'; container: string; image: string }

@@ -4,12 +4,15 @@
 import type { Logger } from 'pino';
 import type { AcsTask } from '../../protocol/acs-messages.ts';
 import type { DockerEngine, DockerHostConfig } from '../docker/docker-engine.ts';
-import { DockerOperationError, dockerStatusCode } from '../docker/docker-errors.ts';
+import { DockerOperationError, DockerTimeoutError, dockerStatusCode } from '../docker/docker-errors.ts';
+
 import { containerCreateSpec, containerName, ECS_LABELS } from '../docker/container-config.ts';
+import type { TaskResources } from '../docker/task-resources.ts';
+import { foldRangeBindings } from '../docker/container-ports.ts';
 import { nameSuffix } from './task-state.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { DockerEffect, PullWindow, TaskEvent } from './task-events.ts';
-import { assertNever } from './container-state.ts';
+import { assertNever, healthStatus } from './container-state.ts';
 
 export interface TransitionContext {
   docker: DockerEngine;
@@ -17,6 +20,8 @@ export interface TransitionContext {
   cluster: string;
   hostConfigDefaults?: Partial<DockerHostConfig>;
   availableLoggingDrivers?: string[];
+  /** Task cgroup, shared volume checks and host port ranges, made ready before each create. */
+  taskResources?: TaskResources;
   task: AcsTask;
   logger: Logger;
 }
@@ -24,6 +29,11 @@ export interface TransitionContext {
 /** Stop attempts before giving up (the die event still lands if the container exits later). */
 const STOP_ATTEMPTS = 3;
 const STOP_RETRY_MS = 1_000;
+/** Create calls in all when they time out (ECS_CONTAINER_CREATE_TIMEOUT): the decided name makes a
+ *  retry safe, since Docker refuses a second container under it and the first one is adopted. */
+const CREATE_ATTEMPTS = 2;
+/** How long a timed-out create or start may still take to land in Docker before we look for it. */
+const CREATE_SETTLE_MS = [250, 1_000] as const;
 
 export async function runEffect(effect: DockerEffect, ctx: TransitionContext): Promise<TaskEvent[]> {
   const log = ctx.logger.child({ container: effect.container, ...('dockerId' in effect ? { dockerId: effect.dockerId } : {}) });
@@ -61,7 +71,13 @@ async function pull(container: string, image: string, ctx: TransitionContext, lo
 async function create(container: string, dockerName: string, ctx: TransitionContext, log: Logger): Promise<TaskEvent> {
   const def = ctx.task.containers.find((c) => c.name === container);
   if (!def) return { type: 'createFailed', container, reason: `CannotCreateContainerError: no container ${container} in the task` };
+  const prepared = ctx.taskResources ? await ctx.taskResources.prepare(ctx.task, def) : undefined;
+  if (prepared && !prepared.ok) {
+    log.warn({ reason: prepared.reason }, 'task resources not ready');
+    return { type: 'createFailed', container, reason: prepared.reason };
+  }
   const result = containerCreateSpec(ctx.task, def, {
+    ...(prepared?.options ?? {}),
     cluster: ctx.cluster,
     name: dockerName, // decided and checkpointed before this call (task-state.ts)
     // Peers' names are a function of (task, container), so they are known before they exist.
@@ -73,20 +89,43 @@ async function create(container: string, dockerName: string, ctx: TransitionCont
     log.warn({ reason: result.reason }, 'invalid container configuration');
     return { type: 'createFailed', container, reason: result.reason };
   }
-  try {
-    const { id } = await ctx.docker.createContainer(result.spec);
-    log.info({ dockerId: id, name: result.spec.name }, 'container created');
-    return { type: 'created', container, dockerId: id };
-  } catch (err) {
-    const existing = dockerStatusCode((err as Error).cause) === 409 ? await ownContainerNamed(dockerName, container, ctx) : undefined;
-    if (existing) {
-      // Our own create already happened (its answer was lost): adopt it, never create a second one.
-      log.warn({ dockerId: existing, name: dockerName }, 'container already existed under its decided name; adopting it');
-      return { type: 'created', container, dockerId: existing };
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+    try {
+      const { id } = await ctx.docker.createContainer(result.spec);
+      log.info({ dockerId: id, name: result.spec.name }, 'container created');
+      return { type: 'created', container, dockerId: id };
+    } catch (err) {
+      lastError = err;
+      const cause = (err as Error).cause;
+      const existing = dockerStatusCode(cause) === 409 ? await ownContainerNamed(dockerName, container, ctx) : undefined;
+      if (existing) {
+        // Our own create already happened (its answer was lost): adopt it, never create a second one.
+        log.warn({ dockerId: existing, name: dockerName }, 'container already existed under its decided name; adopting it');
+        return { type: 'created', container, dockerId: existing };
+      }
+      if (!(cause instanceof DockerTimeoutError)) break;
+      // Timed out: Docker may still have made it (or be about to). Look before trying again.
+      log.warn({ err, attempt }, 'container create timed out');
+      const landed = await settledContainer(dockerName, container, ctx);
+      if (landed) {
+        log.warn({ dockerId: landed, name: dockerName }, 'the timed-out create did happen; adopting the container');
+        return { type: 'created', container, dockerId: landed };
+      }
     }
-    log.warn({ err }, 'container create failed');
-    return { type: 'createFailed', container, reason: reasonOf(err) };
   }
+  log.warn({ err: lastError }, 'container create failed');
+  return { type: 'createFailed', container, reason: reasonOf(lastError) };
+}
+
+/** Our container under `name`, looked for a few times while a timed-out create may still land. */
+async function settledContainer(name: string, container: string, ctx: TransitionContext): Promise<string | undefined> {
+  for (const waitMs of CREATE_SETTLE_MS) {
+    await new Promise((r) => setTimeout(r, waitMs));
+    const id = await ownContainerNamed(name, container, ctx);
+    if (id) return id;
+  }
+  return undefined;
 }
 
 /** The id of the container called `name` if it carries this task's and container's labels. */
@@ -105,13 +144,26 @@ async function start(container: string, dockerId: string, ctx: TransitionContext
   try {
     await ctx.docker.startContainer(dockerId);
   } catch (err) {
-    log.warn({ err }, 'container start failed');
-    return [{ type: 'startFailed', container, reason: reasonOf(err) }];
+    if (!((err as Error).cause instanceof DockerTimeoutError) || !(await hasStarted(dockerId, ctx))) {
+      log.warn({ err }, 'container start failed');
+      if ((err as Error).cause instanceof DockerTimeoutError) {
+        // The start may still take effect after we gave up (real agent #1043): stop it so that
+        // nothing runs that the agent reports STOPPED.
+        await ctx.docker.stopContainer(dockerId, 0).catch((e: unknown) => log.warn({ err: e }, 'stop after a timed-out start failed'));
+      }
+      return [{ type: 'startFailed', container, reason: reasonOf(err) }];
+    }
+    log.warn({ err }, 'container start timed out, but the container did start; carrying on');
   }
   try {
     const info = await ctx.docker.inspectContainer(dockerId);
     log.info({ running: info.running }, 'container started');
-    const started: TaskEvent = { type: 'started', container, networkBindings: info.portBindings, ...(info.startedAt !== undefined ? { startedAt: info.startedAt } : {}) };
+    const started: TaskEvent = {
+      // A containerPortRange is reported as one binding, as ECS shows it.
+      type: 'started', container, networkBindings: foldRangeBindings(info.portBindings, ctx.task.containers.find((c) => c.name === container)),
+      ...(info.startedAt !== undefined ? { startedAt: info.startedAt } : {}),
+      ...(info.health ? { health: healthStatus(info.health) } : {}),
+    };
     if (info.running) return [started];
     // Exited already: record the exit first so that the task is never reported RUNNING for it.
     return [{ type: 'exited', dockerId, exitCode: info.exitCode, ...(info.finishedAt !== undefined ? { finishedAt: info.finishedAt } : {}) }, started];
@@ -119,6 +171,21 @@ async function start(container: string, dockerId: string, ctx: TransitionContext
     log.warn({ err }, 'container started but inspect failed; reporting no port bindings');
     return [{ type: 'started', container, networkBindings: [] }];
   }
+}
+
+/** Whether a start that timed out took effect after all (the container runs, or ran and already
+ *  exited), looked at a few times as it may land late. */
+async function hasStarted(dockerId: string, ctx: TransitionContext): Promise<boolean> {
+  for (const waitMs of [0, ...CREATE_SETTLE_MS]) {
+    await new Promise((r) => setTimeout(r, waitMs));
+    try {
+      const info = await ctx.docker.inspectContainer(dockerId);
+      if (info.running || info.startedAt !== undefined) return true;
+    } catch {
+      // gone or unreachable: look again, then give up
+    }
+  }
+  return false;
 }
 
 async function stop(container: string, dockerId: string, timeoutSec: number, ctx: TransitionContext, log: Logger): Promise<TaskEvent> {

@@ -2,7 +2,7 @@
 // the store first (so a crash cannot lose it), then delivered: in order per task, one in flight
 // per task, retried with backoff (1 s → 30 s, ×1.3, jitter) until the control plane acknowledges
 // it. Changes of different tasks never wait for each other.
-import { SubmitTaskStateChangeCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { SubmitTaskStateChangeCommand, type EcsClient } from '../ecs/ecs-client.ts';
 import type { Logger } from 'pino';
 import type { TaskStateChangeRequest } from '../../protocol/state-change.ts';
 import type { AgentStore, OutboxEntry } from '../store/agent-store.ts';
@@ -22,7 +22,7 @@ export function outboxBody(cluster: string, change: TaskStateChange): string {
 
 export interface StateOutboxOptions {
   store: AgentStore;
-  client: ECSClient;
+  client: EcsClient;
   logger: Logger;
   backoff?: BackoffPolicy;
   /** Upper bound of concurrent submissions (the real agent uses 10). */

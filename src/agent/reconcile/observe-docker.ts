@@ -4,6 +4,7 @@ import type { DockerEngine } from '../docker/docker-engine.ts';
 import { ECS_LABELS } from '../docker/container-config.ts';
 import { dockerStatusCode } from '../docker/docker-errors.ts';
 import type { ObservedContainer } from './reconcile-plan.ts';
+import { healthStatus } from '../engine/container-state.ts';
 
 /** Inspections in parallel: enough to be quick, few enough not to flood dockerd. */
 const INSPECT_CONCURRENCY = 8;
@@ -30,6 +31,7 @@ export async function inspectObserved(docker: DockerEngine, id: string): Promise
       networkBindings: info.portBindings,
       ...(info.startedAt !== undefined ? { startedAt: info.startedAt } : {}),
       ...(info.finishedAt !== undefined ? { finishedAt: info.finishedAt } : {}),
+      ...(info.health ? { health: healthStatus(info.health) } : {}),
     };
   } catch (err) {
     // Removed between the list and the inspect. Any other failure must not read as "gone" (that

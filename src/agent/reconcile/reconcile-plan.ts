@@ -6,6 +6,7 @@
 // as they are (never restarted, never stopped); exits that happened while the agent was down
 // become STOPPED with their exit codes, and nextStep reports them once.
 import type { NetworkBinding } from '../../protocol/state-change.ts';
+import type { ContainerHealthStatus } from '../../protocol/tcs-health.ts';
 import { assertNever, dockerIdOf, statusRank, type ContainerEntry, type ContainerKnown } from '../engine/container-state.ts';
 import type { TaskState } from '../engine/task-state.ts';
 
@@ -20,6 +21,8 @@ export interface ObservedContainer {
   startedAt?: number;
   finishedAt?: number;
   networkBindings: NetworkBinding[];
+  /** Docker's health-check status, when it runs one. */
+  health?: ContainerHealthStatus;
 }
 
 export interface ReconciledTask {
@@ -42,7 +45,9 @@ export function reconcileTask(saved: TaskState, observed: readonly ObservedConta
       const dockerId = dockerIdOf(known);
       changes.push({ container: entry.name, from: entry.known.status, to: known.status, ...(dockerId ? { dockerId } : {}) });
     }
-    return { ...entry, known };
+    // Health may have changed while the agent was away; only checked containers carry one.
+    const health = entry.health !== undefined && known.status === 'RUNNING' && found ? { health: found.health ?? 'UNKNOWN' } : {};
+    return { ...entry, known, ...health };
   });
   return { state: { ...saved, containers }, changes };
 }

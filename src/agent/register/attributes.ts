@@ -10,6 +10,8 @@ export interface AttributeFacts {
   external: boolean;
   cpuArchitecture: string;
   custom: Record<string, string>;
+  /** Task cgroups work here (ECS_ENABLE_TASK_CPU_MEM_LIMIT): task-level cpu/memory are honoured. */
+  taskCpuMemLimit?: boolean;
 }
 
 const CAP = 'com.amazonaws.ecs.capability';
@@ -23,6 +25,9 @@ export function instanceAttributes(f: AttributeFacts): Attribute[] {
   const maxMinor = Number(f.dockerApiVersion.split('.')[1] ?? LOWEST_DOCKER_API_MINOR);
   for (let minor = LOWEST_DOCKER_API_MINOR; minor <= maxMinor; minor++) names.push(`${CAP}.docker-remote-api.1.${minor}`);
   for (const driver of f.loggingDrivers) names.push(`${CAP}.logging-driver.${driver}`);
+  if (f.taskCpuMemLimit) names.push('ecs.capability.task-cpu-mem-limit', 'ecs.capability.increased-task-cpu-limit');
+  // Docker volumes with the built-in local driver (dockerVolumeConfiguration).
+  names.push('ecs.capability.docker-plugin.local');
   if (f.external) names.push('ecs.capability.external');
   const attrs: Attribute[] = names.map((name) => ({ name }));
   attrs.push(

@@ -2,9 +2,8 @@
 // registration (with the saved ARN when re-registering after a restart), then poll-endpoint
 // discovery for the ACS session.
 import { randomUUID } from 'node:crypto';
-import {
-  DiscoverPollEndpointCommand, RegisterContainerInstanceCommand, type Attribute, type ECSClient, type Resource,
-} from '@aws-sdk/client-ecs';
+import type { Attribute, Resource } from '@aws-sdk/client-ecs';
+import { DiscoverPollEndpointCommand, RegisterContainerInstanceCommand, type EcsClient } from '../ecs/ecs-client.ts';
 import type { Logger } from 'pino';
 import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
 import { withExtraBodyFields } from '../ecs/canonical-body.ts';
@@ -26,7 +25,7 @@ export interface RegistrationRequest {
 }
 
 export async function registerContainerInstance(
-  client: ECSClient, req: RegistrationRequest, logger: Logger, signal?: AbortSignal,
+  client: EcsClient, req: RegistrationRequest, logger: Logger, signal?: AbortSignal,
 ): Promise<string> {
   const backoff = new Backoff(ACS_RECONNECT_BACKOFF);
   const clientToken = randomUUID(); // same token on every retry: ECS makes them one registration
@@ -75,7 +74,7 @@ export interface PollEndpoints {
 }
 
 export async function discoverPollEndpoint(
-  client: ECSClient, cluster: string, containerInstanceArn: string,
+  client: EcsClient, cluster: string, containerInstanceArn: string,
 ): Promise<PollEndpoints> {
   const out = await client.send(new DiscoverPollEndpointCommand({ cluster, containerInstance: containerInstanceArn }));
   if (!out.endpoint) throw new RegistrationError('DiscoverPollEndpoint answered without an endpoint');

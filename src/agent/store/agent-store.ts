@@ -25,6 +25,10 @@ export interface AgentStore {
   /** Every saved task, oldest first. */
   loadTasks(): Array<{ taskArn: string; state: string }>;
   deleteTask(taskArn: string): void;
+  /** Images the agent pulled (images/image-tracker.ts), as JSON per image id. */
+  saveImage(imageId: string, state: string): void;
+  loadImages(): Array<{ imageId: string; state: string }>;
+  deleteImage(imageId: string): void;
   close(): void;
 }
 

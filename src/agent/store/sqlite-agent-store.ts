@@ -32,6 +32,11 @@ const MIGRATIONS = [
      accepted_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // Images the agent pulled, for ECS_IMAGE_PULL_BEHAVIOR=once and image cleanup (images/image-tracker.ts).
+  `CREATE TABLE image (
+     image_id TEXT PRIMARY KEY,
+     state TEXT NOT NULL
+   );`,
 ];
 
 /** SQLITE_CORRUPT and SQLITE_NOTADB (primary result codes). */
@@ -114,6 +119,20 @@ export class SqliteAgentStore implements AgentStore {
 
   deleteTask(taskArn: string): void {
     this.#db.prepare('DELETE FROM task WHERE task_arn = ?').run(taskArn);
+  }
+
+  saveImage(imageId: string, state: string): void {
+    this.#db.prepare('INSERT INTO image (image_id, state) VALUES (?, ?) ON CONFLICT(image_id) DO UPDATE SET state = excluded.state')
+      .run(imageId, state);
+  }
+
+  loadImages(): Array<{ imageId: string; state: string }> {
+    const rows = this.#db.prepare('SELECT image_id, state FROM image ORDER BY rowid').all() as Array<{ image_id: string; state: string }>;
+    return rows.map((r) => ({ imageId: r.image_id, state: r.state }));
+  }
+
+  deleteImage(imageId: string): void {
+    this.#db.prepare('DELETE FROM image WHERE image_id = ?').run(imageId);
   }
 
   close(): void {

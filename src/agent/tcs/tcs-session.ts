@@ -6,11 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import { signWebsocketUpgrade } from '../../protocol/sigv4-websocket.ts';
 import { signTcsFrame, type TaskMetric, type TcsOutbound } from '../../protocol/tcs-frames.ts';
 import type { TaskHealth } from '../../protocol/tcs-health.ts';
-import { currentCredentials } from '../ecs/ecs-client.ts';
+import { currentCredentials, type EcsClient } from '../ecs/ecs-client.ts';
 import { discoverPollEndpoint } from '../register/register-instance.ts';
 import { Backoff, ACS_RECONNECT_BACKOFF } from '../backoff.ts';
 import { AGENT_HASH, AGENT_VERSION } from '../version.ts';
@@ -24,7 +23,7 @@ export interface MetricsSource {
 }
 
 export interface TcsSessionOptions {
-  client: ECSClient;
+  client: EcsClient;
   cluster: string;
   containerInstanceArn: string;
   region: string;
