@@ -5,6 +5,7 @@
 // the same reason and DescribeTasks shows it.
 import type { Logger } from 'pino';
 import type { AcsContainer, AcsTask, AcsVolume } from '../../protocol/acs-messages.ts';
+import type { AgentConfig } from '../config/agent-config.ts';
 import type { ContainerConfigOptions } from './container-config.ts';
 import { containerPortRanges } from './container-ports.ts';
 import { TaskCgroups, taskCgroupPath, taskCgroupSpec } from './task-cgroup.ts';
@@ -170,16 +171,11 @@ function sameMap(a: Record<string, string>, b: Record<string, string>): boolean 
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
-export interface TaskResourceSettings {
-  /** ECS_ENABLE_TASK_CPU_MEM_LIMIT: 'default' turns task cgroups off (with a warning) when the host
-   *  cannot have them; 'enabled' makes that a start-up error, as the real agent's cgroupInit. */
-  taskCpuMemLimit: 'default' | 'enabled' | 'disabled';
-  cgroupPath: string;
-  cgroupCpuPeriodMs: number;
-  taskPidsLimit: number;
-  sharedVolumeMatchFullConfig: boolean;
-  dynamicHostPortRange: string | undefined;
-}
+/** The agent settings task resources read. ECS_ENABLE_TASK_CPU_MEM_LIMIT 'default' turns task
+ *  cgroups off (with a warning) when the host cannot have them; 'enabled' makes that a start-up
+ *  error, as the real agent's cgroupInit. */
+export type TaskResourceSettings = Pick<AgentConfig,
+  'taskCpuMemLimit' | 'cgroupPath' | 'cgroupCpuPeriodMs' | 'taskPidsLimit' | 'sharedVolumeMatchFullConfig' | 'dynamicHostPortRange'>;
 
 /** Builds the agent's TaskResources from its settings, creating the /ecs cgroup root. */
 export async function createTaskResources(settings: TaskResourceSettings, volumes: VolumeApi, logger: Logger): Promise<TaskResources> {
