@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AcsContainer, AcsTask } from '../../src/protocol/acs-messages.ts';
 import type { DockerEngine } from '../../src/agent/docker/docker-engine.ts';
+import { TaskCgroups, taskCgroupPath } from '../../src/agent/docker/task-cgroup.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { DockerodeEngine } from '../../src/agent/docker/dockerode-engine.ts';
 import { TaskEngine, type ImagePullBehavior, type TaskStateChange } from '../../src/agent/engine/task-engine.ts';
@@ -31,8 +32,11 @@ export function container(name: string, over: Partial<AcsContainer> = {}): AcsCo
   };
 }
 
+/** Every task this process built: Docker makes a cgroup parent /ecs/<task id> for each one run. */
+const builtTaskArns = new Set<string>();
+
 export function task(family: string, containers: AcsContainer[], over: Partial<AcsTask> = {}): AcsTask {
-  return {
+  const t: AcsTask = {
     arn: `arn:aws:ecs:us-west-2:123456789012:task/${CLUSTER}/${randomBytes(16).toString('hex')}`,
     family,
     version: '1',
@@ -41,6 +45,8 @@ export function task(family: string, containers: AcsContainer[], over: Partial<A
     containers,
     ...over,
   };
+  builtTaskArns.add(t.arn);
+  return t;
 }
 
 export function stopped(t: AcsTask): AcsTask {
@@ -76,8 +82,14 @@ export class ChangeRecorder {
 export async function removeTestContainers(docker: DockerEngine): Promise<number> {
   const mine = await docker.listContainers({ labels: [`${TEST_LABEL}=${RUN_ID}`] });
   await Promise.all(mine.map((c) => docker.removeContainer(c.id, { force: true })));
+  // Docker makes each task's cgroup parent /ecs/<task id>; an engine without task resources never
+  // removes it, so the tests do, for the tasks they built (an unused path is simply not there).
+  const taskArns = new Set([...builtTaskArns, ...mine.map((c) => c.labels['com.amazonaws.ecs.task-arn']).filter((a): a is string => !!a)]);
+  await Promise.all([...taskArns].map((arn) => hostCgroups.remove(taskCgroupPath(arn)).catch(() => undefined)));
   return mine.length;
 }
+
+const hostCgroups = new TaskCgroups({ mountPath: '/sys/fs/cgroup' });
 
 /** One TaskEngine per test file over real Docker, with its change recorder; the hooks start it
  *  before the file's tests and remove this run's containers after them. */
