@@ -96,17 +96,17 @@ describe('HostPortRanges (real sockets)', () => {
     return (s.address() as { port: number }).port;
   };
 
-  it('skips a busy port, searches on from the last range handed out, and says when none is left', async () => {
+  it('skips a busy port, searches down from the top and on from the last range handed out, and says when none is left', async () => {
     const busy = await listenAnywhere();
-    const ranges = new HostPortRanges({ range: { start: busy - 2, end: busy + 3 } });
-    // busy-2, busy-1 are free (a fresh ephemeral port's neighbours, almost always), busy is not.
-    const first = parsePortRange(await ranges.allocate(2, 'tcp'))!;
-    expect(first.start >= busy - 2 && first.end < busy).toBe(true);
+    const ranges = new HostPortRanges({ range: { start: busy - 3, end: busy + 2 } });
+    // From the top (away from Docker's own ascending dynamic ports): busy+1..busy+2 are free (a
+    // fresh ephemeral port's neighbours, almost always), busy is not.
+    expect(await ranges.allocate(2, 'tcp')).toBe(`${busy + 1}-${busy + 2}`);
     const second = parsePortRange(await ranges.allocate(2, 'tcp'))!;
-    expect(second).toEqual({ start: busy + 1, end: busy + 2 });
-    // Nothing is bound until the containers start, so after the end of the range it wraps round (as the real agent).
-    expect(await ranges.allocate(3, 'tcp')).toBe(`${busy + 1}-${busy + 3}`);
-    await expect(ranges.allocate(4, 'tcp')).rejects.toThrow(`4 contiguous host ports are unavailable in the dynamic host port range ${busy - 2}-${busy + 3} (tcp)`);
+    expect(second).toEqual({ start: busy - 2, end: busy - 1 });
+    // Nothing is bound until the containers start, so below the range's start it wraps round to the top.
+    expect(await ranges.allocate(3, 'tcp')).toBe(`${busy - 3}-${busy - 1}`);
+    await expect(ranges.allocate(4, 'tcp')).rejects.toThrow(`4 contiguous host ports are unavailable in the dynamic host port range ${busy - 3}-${busy + 2} (tcp)`);
   });
 
   it('concurrent allocations get disjoint ranges', async () => {

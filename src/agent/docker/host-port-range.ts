@@ -2,6 +2,10 @@
 // N contiguous ports that nothing listens on, from the dynamic host port range
 // (ECS_DYNAMIC_HOST_PORT_RANGE, else the kernel's ephemeral range), searching on from the last port
 // handed out so that two containers created back to back (neither bound yet) never get the same ones.
+// Unlike the real agent we search downward from the top of the range: Docker hands out the task's
+// singular dynamic ports (hostPort 0) from the bottom of the same range upward, one after another,
+// so a block probed free before a sibling container started would otherwise be the very ports Docker
+// gives that sibling (seen on a freshly started dockerd: "Bind for 0.0.0.0:32768 failed").
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
@@ -73,23 +77,25 @@ export class HostPortRanges {
 
   async #search(count: number, protocol: 'tcp' | 'udp'): Promise<string> {
     const { start, end } = this.#range;
-    const from = this.#last >= start && this.#last < end ? this.#last + 1 : start;
-    // From the last hand-out to the end, then wrapping round to where we began.
-    const found = await this.#scan(count, from, end, protocol) ?? (from > start ? await this.#scan(count, start, Math.min(end, from + count - 2), protocol) : undefined);
+    // #last is the lowest port of the previous block: go on below it, then wrap round to the top.
+    const from = this.#last > start && this.#last <= end ? this.#last - 1 : end;
+    const found = await this.#scanDown(count, from, start, protocol) ??
+      (from < end ? await this.#scanDown(count, end, Math.max(start, from - count + 2), protocol) : undefined);
     if (!found) throw new Error(`${count} contiguous host ports are unavailable in the dynamic host port range ${start}-${end} (${protocol})`);
-    this.#last = found.last;
+    this.#last = found.first;
     return `${found.first}-${found.last}`;
   }
 
-  async #scan(count: number, from: number, to: number, protocol: 'tcp' | 'udp'): Promise<{ first: number; last: number } | undefined> {
-    let first = -1;
-    for (let port = from; port <= to; port++) {
+  /** The highest block of `count` free ports within [to, from], probing from `from` down. */
+  async #scanDown(count: number, from: number, to: number, protocol: 'tcp' | 'udp'): Promise<{ first: number; last: number } | undefined> {
+    let last = -1;
+    for (let port = from; port >= to; port--) {
       if (!(await this.#probe(port, protocol))) {
-        first = -1;
+        last = -1;
         continue;
       }
-      if (first < 0) first = port;
-      if (port - first + 1 === count) return { first, last: port };
+      if (last < 0) last = port;
+      if (last - port + 1 === count) return { first: port, last };
     }
     return undefined;
   }
